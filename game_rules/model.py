@@ -1,0 +1,87 @@
+"""Plain data the round rules work on: a deck as the rules see it, settings, rounds.
+
+`decks` converts its validated files into these types; `game_rules` never reads files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+RoundKind = Literal["quiz", "match", "sort", "order"]
+ROUND_KINDS: tuple[RoundKind, ...] = ("quiz", "match", "sort", "order")
+
+
+@dataclass(frozen=True)
+class Card:
+    """One flashcard. `category` is e.g. the historian; `claim` a short form of the answer."""
+
+    id: str
+    prompt: str
+    answer: str
+    category: str | None = None
+    claim: str | None = None
+    # Texts that name the category and must be masked when a round asks for it
+    # (e.g. "Sheila Fitzpatrick", "Fitzpatrick"); empty means mask just the category name.
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event for ordering rounds, spanning the ISO days `start`..`end` (inclusive).
+
+    Two events can be asked against each other only when their spans do not overlap.
+    """
+
+    id: str
+    label: str
+    start: str
+    end: str
+    card_id: str
+
+    def before(self, other: Event) -> bool:
+        return self.end < other.start
+
+
+@dataclass(frozen=True)
+class Deck:
+    title: str
+    cards: tuple[Card, ...]
+    events: tuple[Event, ...] = ()
+
+    def categories(self) -> dict[str, list[Card]]:
+        """Cards grouped by category, in deck order; uncategorised cards are left out."""
+        groups: dict[str, list[Card]] = {}
+        for card in self.cards:
+            if card.category:
+                groups.setdefault(card.category, []).append(card)
+        return groups
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Game settings chosen by the host. Times in milliseconds."""
+
+    rounds: int = 8
+    round_mix: tuple[RoundKind, ...] = ROUND_KINDS
+    points: int = 1000
+    time_limit_ms: int = 20_000
+    speed_scoring: bool = True
+    streak_bonus: bool = True
+    late_join: bool = True
+    max_players: int = 200
+    items_per_round: int = 4  # pairs in match, cards in sort, events in order
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of a plan: what players see (`public`) and what only the server knows (`key`).
+
+    `public` and `key` are JSON-ready dicts; `public` never contains the key.
+    """
+
+    kind: RoundKind
+    public: dict[str, Any]
+    key: dict[str, Any]
+    time_limit_ms: int
+    points: int
