@@ -1,0 +1,471 @@
+"""The room state machine: ``apply(game, state, event, now_ms) -> (state, effects)``.
+
+Phases: lobby -> open (round running) -> reveal (round closed) -> leaderboard -> open ...
+-> podium. ``Game`` (settings and plan) never changes during a room's life; ``RoomState``
+is everything that does, JSON-serialisable so the server can persist it as it is.
+Events are inputs, effects are outputs; nothing here reads a clock or does I/O, and an
+event that is rejected returns the state unchanged with a single ``Rejected`` effect.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from game_rules import rounds, scoring
+from game_rules.model import Round, Settings
+
+Phase = Literal["lobby", "open", "reveal", "leaderboard", "podium"]
+HOST = "host"  # the recipient id of effects meant for the host
+NICKNAME_MAX = 20
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class Game:
+    """What a room plays: fixed when the room is created."""
+
+    settings: Settings
+    plan: tuple[Round, ...]
+
+
+class Result(BaseModel):
+    """A player's answer to the current round, graded when it arrived."""
+
+    answer: dict[str, Any]
+    elapsed_ms: int
+    fraction: float
+    perfect: bool
+    points: int
+    streak: int
+
+
+class Player(BaseModel):
+    nickname: str
+    joined_ms: int
+    score: int = 0
+    streak: int = 0
+    connected: bool = True
+    last_points: int | None = None  # points of the last closed round (None: no answer)
+    last_correct: bool | None = None
+    prev_rank: int | None = None  # rank at the previous leaderboard, for movement arrows
+
+
+class RoomState(BaseModel):
+    phase: Phase = "lobby"
+    locked: bool = False
+    round_index: int = -1
+    opened_ms: int | None = None  # when the round opened, shifted forward by pauses
+    deadline_ms: int | None = None
+    paused_at_ms: int | None = None
+    players: dict[str, Player] = Field(default_factory=dict)
+    results: dict[str, Result] = Field(default_factory=dict)  # current round, by player id
+    kicked_ids: list[str] = Field(default_factory=list)
+    banned_nicknames: list[str] = Field(default_factory=list)  # case-folded
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at_ms is not None
+
+    def time_left_ms(self, now_ms: int) -> int | None:
+        """Time left in the open round (frozen while paused), None outside a round."""
+        if self.phase != "open" or self.deadline_ms is None:
+            return None
+        at = self.paused_at_ms if self.paused_at_ms is not None else now_ms
+        return max(0, self.deadline_ms - at)
+
+    def ranking(self) -> list[tuple[int, str, Player]]:
+        """(rank, player id, player) best first; equal scores share a rank (1, 2, 2, 4)."""
+        order = sorted(self.players.items(), key=lambda kv: (-kv[1].score, kv[1].joined_ms))
+        ranked: list[tuple[int, str, Player]] = []
+        for i, (pid, player) in enumerate(order):
+            same = ranked and ranked[-1][2].score == player.score
+            ranked.append((ranked[-1][0] if same else i + 1, pid, player))
+        return ranked
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class PlayerJoin:
+    player_id: str
+    nickname: str
+
+
+@dataclass(frozen=True)
+class PlayerConnection:
+    player_id: str
+    connected: bool
+
+
+@dataclass(frozen=True)
+class SubmitAnswer:
+    player_id: str
+    round_index: int
+    answer: Any
+
+
+@dataclass(frozen=True)
+class DeadlineReached:
+    round_index: int
+
+
+@dataclass(frozen=True)
+class HostAction:
+    """start, next, skip, pause, resume, end, lock, unlock."""
+
+    action: Literal["start", "next", "skip", "pause", "resume", "end", "lock", "unlock"]
+
+
+@dataclass(frozen=True)
+class HostAddTime:
+    ms: int
+
+
+@dataclass(frozen=True)
+class HostKick:
+    player_id: str
+
+
+Event = (
+    PlayerJoin
+    | PlayerConnection
+    | SubmitAnswer
+    | DeadlineReached
+    | HostAction
+    | HostAddTime
+    | HostKick
+)
+
+# --------------------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """`to` is a player id or HOST; `code` is stable, `message` a sentence for people."""
+
+    to: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Joined:
+    player_id: str
+
+
+@dataclass(frozen=True)
+class AnswerAccepted:
+    player_id: str
+    round_index: int
+
+
+@dataclass(frozen=True)
+class PlayersChanged:
+    """The player list, lock or connection states changed (host view)."""
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    count: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class RoundOpened:
+    round_index: int
+
+
+@dataclass(frozen=True)
+class RoundClosed:
+    round_index: int
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class LeaderboardShown:
+    pass
+
+
+@dataclass(frozen=True)
+class GameOver:
+    pass
+
+
+@dataclass(frozen=True)
+class TimerChanged:
+    """Deadline moved, or paused/resumed: clients redraw their countdown."""
+
+
+@dataclass(frozen=True)
+class SetDeadline:
+    """Ask the runner to feed `DeadlineReached(round_index)` at `at_ms` (None: cancel)."""
+
+    round_index: int
+    at_ms: int | None
+
+
+@dataclass(frozen=True)
+class Kicked:
+    player_id: str
+
+
+Effect = (
+    Rejected
+    | Joined
+    | AnswerAccepted
+    | PlayersChanged
+    | AnswerCount
+    | RoundOpened
+    | RoundClosed
+    | LeaderboardShown
+    | GameOver
+    | TimerChanged
+    | SetDeadline
+    | Kicked
+)
+Outcome = tuple[RoomState, list[Effect]]
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
+    """Apply one event. The input state is never modified."""
+    match event:
+        case PlayerJoin():
+            return _join(game, state, event, now_ms)
+        case PlayerConnection(player_id=pid, connected=connected):
+            if pid not in state.players or state.players[pid].connected == connected:
+                return state, []
+            new = state.model_copy(deep=True)
+            new.players[pid].connected = connected
+            return new, [PlayersChanged()]
+        case SubmitAnswer():
+            return _answer(game, state, event, now_ms)
+        case DeadlineReached(round_index=index):
+            if state.phase != "open" or state.round_index != index or state.paused:
+                return state, []
+            if state.deadline_ms is not None and now_ms < state.deadline_ms:
+                return state, [SetDeadline(index, state.deadline_ms)]  # early wake-up
+            return _close(game, state.model_copy(deep=True), skipped=False)
+        case HostAction(action=action):
+            return _host(game, state, action, now_ms)
+        case HostAddTime(ms=ms):
+            return _add_time(state, ms)
+        case HostKick(player_id=pid):
+            return _kick(game, state, pid)
+    raise TypeError(f"not an event: {event!r}")
+
+
+def _reject(state: RoomState, to: str, code: str, message: str) -> Outcome:
+    return state, [Rejected(to, code, message)]
+
+
+def clean_nickname(raw: str) -> str:
+    """Trim, collapse spaces and drop control characters; may return ''."""
+    text = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
+    return " ".join(text.split())
+
+
+def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outcome:
+    pid, nickname = event.player_id, clean_nickname(event.nickname)
+    if not nickname or len(nickname) > NICKNAME_MAX:
+        return _reject(state, pid, "nickname_invalid",
+                       f"Choose a nickname of 1 to {NICKNAME_MAX} characters.")
+    if pid in state.kicked_ids or nickname.casefold() in state.banned_nicknames:
+        return _reject(state, pid, "kicked", "The host removed this player from the game.")
+    if pid in state.players:
+        return _reject(state, pid, "already_joined", "This player has already joined.")
+    if state.phase == "podium":
+        return _reject(state, pid, "game_over", "This game has ended.")
+    if state.locked:
+        return _reject(state, pid, "room_locked", "The host has locked this room.")
+    if state.phase != "lobby" and not game.settings.late_join:
+        return _reject(state, pid, "game_started", "The game has started and late joining is off.")
+    if len(state.players) >= game.settings.max_players:
+        return _reject(state, pid, "room_full", "This room is full.")
+    if any(p.nickname.casefold() == nickname.casefold() for p in state.players.values()):
+        return _reject(state, pid, "nickname_taken", f"The nickname {nickname!r} is taken.")
+    new = state.model_copy(deep=True)
+    new.players[pid] = Player(nickname=nickname, joined_ms=now_ms)
+    return new, [Joined(pid), PlayersChanged(), *_count(new)]
+
+
+def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> Outcome:
+    pid = event.player_id
+    if pid not in state.players:
+        return _reject(state, pid, "unknown_player", "You are not a player in this room.")
+    if event.round_index != state.round_index:
+        return _reject(state, pid, "wrong_round", "That answer is for another round.")
+    if state.phase != "open":
+        return _reject(state, pid, "round_closed", "This round is closed.")
+    if state.paused:
+        return _reject(state, pid, "paused", "The game is paused; answer when it resumes.")
+    if state.deadline_ms is not None and now_ms > state.deadline_ms:
+        return _reject(state, pid, "round_closed", "Time is up: the answer came too late.")
+    if pid in state.results:
+        return _reject(state, pid, "already_answered", "Your answer has already been counted.")
+    rnd = game.plan[state.round_index]
+    try:
+        grade = rounds.grade(rnd.kind, rnd.key, event.answer)
+    except rounds.InvalidAnswer as exc:
+        return _reject(state, pid, "invalid_answer", f"That answer does not fit the round: {exc}")
+    elapsed = now_ms - (state.opened_ms or now_ms)
+    player = state.players[pid]
+    score = scoring.score(rnd, grade, elapsed, player.streak, game.settings)
+    new = state.model_copy(deep=True)
+    new.results[pid] = Result(
+        answer=event.answer, elapsed_ms=elapsed, fraction=grade.fraction,
+        perfect=grade.perfect, points=score.points, streak=score.streak,
+    )
+    effects: list[Effect] = [AnswerAccepted(pid, state.round_index), *_count(new)]
+    if _everyone_answered(new):
+        new_state, closing = _close(game, new, skipped=False)
+        return new_state, effects + closing
+    return new, effects
+
+
+def _count(state: RoomState) -> list[Effect]:
+    if state.phase != "open":
+        return []
+    return [AnswerCount(len(state.results), len(state.players))]
+
+
+def _everyone_answered(state: RoomState) -> bool:
+    connected = [pid for pid, p in state.players.items() if p.connected]
+    return bool(connected) and all(pid in state.results for pid in connected)
+
+
+def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
+    """Open round `index` on a state the caller already copied."""
+    if index >= len(game.plan):
+        return _podium(state)
+    state.phase, state.round_index, state.results = "open", index, {}
+    state.opened_ms, state.paused_at_ms = now_ms, None
+    state.deadline_ms = now_ms + game.plan[index].time_limit_ms
+    return state, [RoundOpened(index), SetDeadline(index, state.deadline_ms), *_count(state)]
+
+
+def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
+    """Close the open round on a copied state: award points (unless skipped), reveal."""
+    for pid, player in state.players.items():
+        result = state.results.get(pid)
+        if skipped:
+            player.last_points, player.last_correct = None, None
+        elif result is None:
+            player.streak, player.last_points, player.last_correct = 0, None, False
+        else:
+            player.score += result.points
+            player.streak = result.streak
+            player.last_points, player.last_correct = result.points, result.perfect
+    index = state.round_index
+    state.phase, state.deadline_ms, state.paused_at_ms = "reveal", None, None
+    if skipped:
+        state.results = {}
+    return state, [SetDeadline(index, None), RoundClosed(index, skipped=skipped)]
+
+
+def _leaderboard(state: RoomState) -> Outcome:
+    state.phase = "leaderboard"
+    return state, [LeaderboardShown()]
+
+
+def _podium(state: RoomState) -> Outcome:
+    state.phase, state.deadline_ms, state.paused_at_ms = "podium", None, None
+    return state, [GameOver()]
+
+
+def _remember_ranks(state: RoomState) -> None:
+    for rank, _pid, player in state.ranking():
+        player.prev_rank = rank
+
+
+def _host(game: Game, state: RoomState, action: str, now_ms: int) -> Outcome:
+    phase = state.phase
+    if phase == "podium" and action not in ("lock", "unlock"):
+        return _reject(state, HOST, "game_over", "The game has ended.")
+    new = state.model_copy(deep=True)
+    match action:
+        case "lock" | "unlock":
+            new.locked = action == "lock"
+            return new, [PlayersChanged()]
+        case "end":
+            effects: list[Effect] = []
+            if phase == "open":
+                new, effects = _close(game, new, skipped=False)
+            new, more = _podium(new)
+            return new, effects + more
+        case "start":
+            if phase != "lobby":
+                return _reject(state, HOST, "bad_phase", "The game has already started.")
+            if not new.players:
+                return _reject(state, HOST, "no_players", "Wait for at least one player.")
+            return _open(game, new, 0, now_ms)
+        case "next":
+            if phase == "lobby":
+                return _reject(state, HOST, "bad_phase", "Start the game first.")
+            if phase == "open":
+                return _close(game, new, skipped=False)
+            if phase == "reveal":
+                return _leaderboard(new)
+            _remember_ranks(new)
+            return _open(game, new, new.round_index + 1, now_ms)
+        case "skip":
+            if phase == "lobby":
+                return _reject(state, HOST, "bad_phase", "Start the game first.")
+            if phase == "open":
+                new, closing = _close(game, new, skipped=True)
+                new, opening = _open(game, new, new.round_index + 1, now_ms)
+                return new, closing + opening
+            _remember_ranks(new)
+            return _open(game, new, new.round_index + 1, now_ms)
+        case "pause":
+            if phase != "open" or state.paused:
+                return _reject(state, HOST, "bad_phase", "Only a running round can be paused.")
+            new.paused_at_ms = now_ms
+            return new, [SetDeadline(new.round_index, None), TimerChanged()]
+        case "resume":
+            if phase != "open" or new.paused_at_ms is None or new.deadline_ms is None:
+                return _reject(state, HOST, "bad_phase", "The game is not paused.")
+            gap = max(0, now_ms - new.paused_at_ms)
+            new.deadline_ms += gap
+            new.opened_ms = (new.opened_ms or now_ms) + gap
+            new.paused_at_ms = None
+            return new, [SetDeadline(new.round_index, new.deadline_ms), TimerChanged()]
+    return _reject(state, HOST, "bad_action", f"Unknown host action {action!r}.")
+
+
+def _add_time(state: RoomState, ms: int) -> Outcome:
+    if state.phase != "open" or state.deadline_ms is None:
+        return _reject(state, HOST, "bad_phase", "Time can only be added to a running round.")
+    if not 0 < ms <= 300_000:
+        return _reject(state, HOST, "bad_value", "Add between 1 ms and 5 minutes.")
+    new = state.model_copy(deep=True)
+    assert new.deadline_ms is not None
+    new.deadline_ms += ms
+    effects: list[Effect] = [TimerChanged()]
+    if not new.paused:
+        effects.insert(0, SetDeadline(new.round_index, new.deadline_ms))
+    return new, effects
+
+
+def _kick(game: Game, state: RoomState, pid: str) -> Outcome:
+    if pid not in state.players:
+        return _reject(state, HOST, "unknown_player", "There is no such player in this room.")
+    new = state.model_copy(deep=True)
+    player = new.players.pop(pid)
+    new.results.pop(pid, None)
+    new.kicked_ids.append(pid)
+    new.banned_nicknames.append(player.nickname.casefold())
+    effects: list[Effect] = [Kicked(pid), PlayersChanged(), *_count(new)]
+    if new.phase == "open" and _everyone_answered(new):
+        new, closing = _close(game, new, skipped=False)
+        effects += closing
+    return new, effects
+
