@@ -1,0 +1,262 @@
+"""The wire protocol: JSON text frames, one pydantic discriminated union per direction.
+
+`docs/protocol.md` documents every message; `cardcade protocol schema` prints the JSON
+Schema generated from these models. Bump PROTOCOL_VERSION on any incompatible change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from game_rules.model import ROUND_KINDS, RoundKind
+
+PROTOCOL_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+MAX_FRAME_BYTES = 512 * 1024  # a deck upload is the largest message
+
+
+class _Msg(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------- client -> server
+
+
+class Hello(_Msg):
+    """First message of every connection: the protocol versions the client speaks."""
+
+    type: Literal["hello"]
+    versions: list[int] = Field(min_length=1, max_length=10)
+
+
+class GameSettingsIn(_Msg):
+    rounds: int = Field(default=8, ge=1, le=50)
+    round_mix: list[RoundKind] = Field(default_factory=lambda: list(ROUND_KINDS), min_length=1)
+    points: int = Field(default=1000, ge=100, le=10_000)
+    time_limit_s: int = Field(default=20, ge=5, le=300)
+    speed_scoring: bool = True
+    streak_bonus: bool = True
+    late_join: bool = True
+    max_players: int = Field(default=100, ge=1, le=500)
+    items_per_round: int = Field(default=4, ge=3, le=6)
+
+
+class DeckUpload(_Msg):
+    filename: str = Field(default="upload.txt", max_length=200)
+    text: str = Field(min_length=1, max_length=MAX_FRAME_BYTES)
+    format: Literal["toml", "knowt", "quizlet", "csv", "anki"] | None = None
+
+
+class CreateRoom(_Msg):
+    """Host: create a room from a bundled deck (by name) or an uploaded one."""
+
+    type: Literal["create_room"]
+    deck: str | None = Field(default=None, max_length=100)
+    upload: DeckUpload | None = None
+    settings: GameSettingsIn = Field(default_factory=GameSettingsIn)
+    seed: int | None = None
+
+
+class Join(_Msg):
+    """Player: join a room with its code and a nickname."""
+
+    type: Literal["join"]
+    room: str = Field(min_length=1, max_length=12)
+    nickname: str = Field(min_length=1, max_length=60)
+
+
+class Resume(_Msg):
+    """Host or player: come back to a room with the token received earlier."""
+
+    type: Literal["resume"]
+    room: str = Field(min_length=1, max_length=12)
+    token: str = Field(min_length=1, max_length=100)
+
+
+class Answer(_Msg):
+    type: Literal["answer"]
+    round: int = Field(ge=0)
+    answer: dict[str, Any]
+
+
+class HostCommand(_Msg):
+    type: Literal["host"]
+    action: Literal["start", "next", "skip", "pause", "resume", "end", "lock", "unlock"]
+
+
+class AddTime(_Msg):
+    type: Literal["add_time"]
+    seconds: int = Field(ge=1, le=300)
+
+
+class Kick(_Msg):
+    type: Literal["kick"]
+    player: str = Field(min_length=1, max_length=40)
+
+
+class Sync(_Msg):
+    """Ask for a full snapshot (after a gap in `seq`)."""
+
+    type: Literal["sync"]
+
+
+class Ping(_Msg):
+    type: Literal["ping"]
+
+
+ClientMessage = Annotated[
+    Hello | CreateRoom | Join | Resume | Answer | HostCommand | AddTime | Kick | Sync | Ping,
+    Field(discriminator="type"),
+]
+client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+
+# --------------------------------------------------------------------- server -> client
+
+
+class Welcome(_Msg):
+    type: Literal["welcome"] = "welcome"
+    protocol: int
+    server_time_ms: int
+
+
+class Created(_Msg):
+    type: Literal["created"] = "created"
+    room: str
+    host_token: str
+    join_url: str
+
+
+class Joined(_Msg):
+    type: Literal["joined"] = "joined"
+    room: str
+    player_id: str
+    token: str
+
+
+class RoundView(_Msg):
+    index: int
+    total: int
+    kind: RoundKind
+    public: dict[str, Any]
+    time_limit_ms: int
+    points: int
+    deadline_ms: int | None
+    time_left_ms: int | None
+    paused: bool
+
+
+class RevealView(_Msg):
+    index: int
+    skipped: bool
+    key: dict[str, Any]
+    distribution: list[dict[str, Any]]
+
+
+class RankRow(_Msg):
+    rank: int
+    nickname: str
+    score: int
+    prev_rank: int | None
+
+
+class RoomView(_Msg):
+    """What everyone in the room may see; broadcast after every change."""
+
+    type: Literal["room"] = "room"
+    seq: int
+    server_time_ms: int
+    room: str
+    deck: str
+    phase: Literal["lobby", "open", "reveal", "leaderboard", "podium"]
+    locked: bool
+    players: int
+    answered: int
+    round: RoundView | None
+    reveal: RevealView | None
+    leaderboard: list[RankRow]
+
+
+class PlayerRow(_Msg):
+    id: str
+    nickname: str
+    connected: bool
+    score: int
+    answered: bool
+
+
+class HostView(_Msg):
+    """Host only: the player list with ids (for kicks) and who has answered."""
+
+    type: Literal["host"] = "host"
+    seq: int
+    players: list[PlayerRow]
+    join_url: str
+
+
+class LastResult(_Msg):
+    round: int
+    correct: bool
+    points: int
+
+
+class MeView(_Msg):
+    """One player's own data; never sent to anyone else."""
+
+    type: Literal["me"] = "me"
+    seq: int
+    player_id: str
+    nickname: str
+    score: int
+    streak: int
+    rank: int
+    answered: bool
+    answer: dict[str, Any] | None
+    last: LastResult | None
+
+
+class Ack(_Msg):
+    type: Literal["ack"] = "ack"
+    round: int
+
+
+class Kicked(_Msg):
+    type: Literal["kicked"] = "kicked"
+    message: str = "The host removed you from the game."
+
+
+class Error(_Msg):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+class Pong(_Msg):
+    type: Literal["pong"] = "pong"
+    server_time_ms: int
+
+
+ServerMessage = Annotated[
+    Welcome | Created | Joined | RoomView | HostView | MeView | Ack | Kicked | Error | Pong,
+    Field(discriminator="type"),
+]
+server_adapter: TypeAdapter[Any] = TypeAdapter(ServerMessage)
+
+
+def schema() -> dict[str, Any]:
+    """JSON Schema of both directions."""
+    return {
+        "protocol": PROTOCOL_VERSION,
+        "client_to_server": client_adapter.json_schema(),
+        "server_to_client": server_adapter.json_schema(),
+    }
+
+
+def encode(msg: BaseModel) -> str:
+    return msg.model_dump_json()
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
