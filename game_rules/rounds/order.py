@@ -1,0 +1,138 @@
+"""Order: put dated events in chronological order.
+
+public ``{"kind": "order", "prompt", "items": [{"id", "text": event label}]}``, items
+never in the answer order; key ``{"order": [ids earliest first]}``; answer
+``{"order": [every id once]}``.
+
+Only events whose spans do not overlap are asked together (`Event.before` holds one way
+for every pair), from distinct cards when the deck allows, with distinct labels. The grade
+is the share of pairs in the right relative order (1 - normalised Kendall tau distance).
+"""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+from typing import Any
+
+from game_rules import ids
+from game_rules.model import Deck, Event, Round, Settings
+from game_rules.rounds import (
+    Built,
+    Grade,
+    InvalidAnswer,
+    forbidden,
+    grades_of,
+    make_round,
+    norm,
+    outcome_bars,
+    require_fields,
+)
+
+KIND = "order"
+PROMPT = "Put these events in chronological order (earliest first)"
+MIN_EVENTS = 3
+ATTEMPTS = 24
+
+
+def comparable(a: Event, b: Event) -> bool:
+    """True when the spans of `a` and `b` do not overlap, so one is surely first."""
+    return a.before(b) or b.before(a)
+
+
+def _greedy(events: list[Event], k: int, distinct_cards: bool, chosen: list[Event]) -> None:
+    for e in events:
+        if len(chosen) >= k:
+            return
+        if distinct_cards and any(c.card_id == e.card_id for c in chosen):
+            continue
+        if any(c.id == e.id or norm(c.label) == norm(e.label) for c in chosen):
+            continue
+        if all(comparable(c, e) for c in chosen):
+            chosen.append(e)
+
+
+def pick_events(
+    deck: Deck, rng: random.Random, k: int, avoid: frozenset[str] = frozenset()
+) -> list[Event]:
+    """Up to `k` pairwise comparable events, preferring unused and distinct cards."""
+    best: list[Event] = []
+    for _ in range(ATTEMPTS):
+        pool = list(deck.events)
+        rng.shuffle(pool)
+        pool = [e for e in pool if e.card_id not in avoid] + [
+            e for e in pool if e.card_id in avoid
+        ]
+        chosen: list[Event] = []
+        _greedy(pool, k, True, chosen)
+        _greedy(pool, k, False, chosen)
+        if len(chosen) > len(best):
+            best = chosen
+        if len(best) >= k:
+            return best
+    # Random tries fell short: earliest-end-first finds a largest comparable set.
+    widest: list[Event] = []
+    _greedy(sorted(deck.events, key=lambda e: (e.end, e.start, e.id)), len(deck.events),
+            False, widest)
+    if len(widest) > len(best):
+        best = rng.sample(widest, min(k, len(widest)))
+    return best
+
+
+def build_with_cards(
+    deck: Deck, rng: random.Random, settings: Settings, avoid: frozenset[str] = frozenset()
+) -> Built | None:
+    k = max(MIN_EVENTS, settings.items_per_round)
+    events = pick_events(deck, rng, k, avoid)
+    if len(events) < MIN_EVENTS:
+        return None
+    events.sort(key=lambda e: (e.start, e.end))
+    cards = [c for c in deck.cards if any(c.id == e.card_id for e in events)]
+    item_ids = ids.tokens(rng, len(events), forbidden(cards, [e.id for e in events]))
+    shown = list(range(len(events)))
+    while shown == sorted(shown):
+        rng.shuffle(shown)
+    public = {
+        "kind": KIND,
+        "prompt": PROMPT,
+        "items": [{"id": item_ids[i], "text": events[i].label} for i in shown],
+    }
+    key = {"order": item_ids}
+    return make_round(KIND, public, key, settings), frozenset(e.card_id for e in events)
+
+
+def build(
+    deck: Deck, rng: random.Random, settings: Settings, avoid: frozenset[str] = frozenset()
+) -> Round | None:
+    built = build_with_cards(deck, rng, settings, avoid)
+    return built[0] if built else None
+
+
+def concordance(key_order: list[str], answer_order: list[str]) -> float:
+    """Share of pairs that two orders of the same ids put the same way round (1 if < 2 ids)."""
+    pos = {item: i for i, item in enumerate(answer_order)}
+    pairs = list(combinations(key_order, 2))
+    if not pairs:
+        return 1.0
+    agree = sum(1 for a, b in pairs if pos[a] < pos[b])
+    return agree / len(pairs)
+
+
+def grade(key: dict[str, Any], answer: Any) -> Grade:
+    """Partial credit per pair in the right order; invalid unless a permutation of the ids."""
+    order = require_fields(answer, ("order",))["order"]
+    if not isinstance(order, list) or not all(isinstance(i, str) for i in order):
+        raise InvalidAnswer("'order' must be a list of item ids")
+    expected: list[str] = key["order"]
+    if len(set(order)) != len(order):
+        raise InvalidAnswer("'order' lists an item twice")
+    unknown = [i for i in order if i not in expected]
+    if unknown:
+        raise InvalidAnswer(f"unknown item id {unknown[0]!r} in 'order'")
+    if len(order) != len(expected):
+        raise InvalidAnswer("'order' must list every item exactly once")
+    return Grade(fraction=concordance(expected, order), perfect=order == expected)
+
+
+def bars(public: dict[str, Any], key: dict[str, Any], answers: list[Any]) -> list[dict[str, Any]]:
+    return outcome_bars(grades_of(grade, key, answers))
