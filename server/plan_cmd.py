@@ -1,0 +1,103 @@
+"""`cardcade plan DECK --seed N`: show the rounds a game would play, with their keys.
+
+DECK is a deck TOML file or the name of a bundled deck (``decks/<name>.toml``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+from decks.io import DeckError, bundled_deck_path, load_deck
+from game_rules.model import ROUND_KINDS, Round, RoundKind, Settings
+from game_rules.plan import make_plan, plan_to_json
+
+
+def register(subparsers: Any) -> None:
+    """Add the `plan` subcommand."""
+    p = subparsers.add_parser(
+        "plan", help="show the rounds a game would play from a deck (answers included)",
+        description=__doc__,
+    )
+    p.add_argument("deck", help="path to a deck TOML file, or the name of a bundled deck")
+    p.add_argument("--seed", type=int, required=True, help="seed (same seed, same plan)")
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--rounds", type=int, help="number of rounds (default from settings)")
+    p.add_argument("--mix", help=f"comma-separated round kinds, in order ({','.join(ROUND_KINDS)})")
+    p.set_defaults(func=run)
+
+
+def _parse_mix(text: str) -> tuple[RoundKind, ...]:
+    kinds = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in ROUND_KINDS]
+    if unknown or not kinds:
+        raise ValueError(
+            f"--mix: unknown round kind(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(ROUND_KINDS)}"
+        )
+    return tuple(cast(RoundKind, k) for k in kinds)
+
+
+def _deck_path(name: str) -> Path:
+    path = Path(name)
+    if path.is_file() or path.suffix == ".toml" or "/" in name:
+        return path
+    return bundled_deck_path(name)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build and print the plan; 2 on a bad deck or option."""
+    try:
+        deck = load_deck(_deck_path(args.deck)).to_rules()
+        settings = Settings()
+        if args.rounds is not None:
+            if args.rounds < 1:
+                raise ValueError("--rounds must be at least 1")
+            settings = dataclasses.replace(settings, rounds=args.rounds)
+        if args.mix is not None:
+            settings = dataclasses.replace(settings, round_mix=_parse_mix(args.mix))
+        plan = make_plan(deck, settings, args.seed)
+    except (DeckError, ValueError) as exc:
+        print(f"cardcade plan: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(plan_to_json(plan), ensure_ascii=False, indent=2))
+    else:
+        print(f"{deck.title} — {len(plan)} rounds, seed {args.seed}")
+        for n, rnd in enumerate(plan, 1):
+            print()
+            print("\n".join(describe(n, rnd)))
+    return 0
+
+
+def describe(n: int, rnd: Round) -> list[str]:
+    """Lines showing round `n`: kind, prompt, items, and the key resolved to texts."""
+    pub, key = rnd.public, rnd.key
+    lines = [f"Round {n}: {rnd.kind} ({rnd.time_limit_ms // 1000} s, {rnd.points} points)",
+             f"  {pub['prompt']}"]
+    if rnd.kind == "quiz":
+        if pub.get("category"):
+            lines.append(f"  category: {pub['category']}")
+        for i, opt in enumerate(pub["options"]):
+            mark = "*" if opt["id"] == key["correct"] else " "
+            lines.append(f"  {mark} {chr(ord('A') + i)}. {opt['text']}")
+    elif rnd.kind == "match":
+        left = {x["id"]: x["text"] for x in pub["left"]}
+        right = {x["id"]: x["text"] for x in pub["right"]}
+        lines += [f"  - {x['text']}" for x in pub["right"]]
+        lines.append("  answer:")
+        lines += [f"    {left[a]} -> {right[b]}" for a, b in key["pairs"].items()]
+    elif rnd.kind == "sort":
+        buckets = {x["id"]: x["text"] for x in pub["buckets"]}
+        lines.append(f"  buckets: {', '.join(buckets.values())}")
+        lines += [f"  - {x['text']}  [{buckets[key['placement'][x['id']]]}]" for x in pub["items"]]
+    elif rnd.kind == "order":
+        text = {x["id"]: x["text"] for x in pub["items"]}
+        lines += [f"  - {x['text']}" for x in pub["items"]]
+        lines.append("  answer:")
+        lines += [f"    {i}. {text[item]}" for i, item in enumerate(key["order"], 1)]
+    return lines
