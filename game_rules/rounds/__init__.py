@@ -13,13 +13,14 @@ A round module provides:
 
 Every item id in ``public`` is an opaque token drawn from the round's rng
 (``game_rules.ids``), never a card id. Time limits: a quiz gets ``settings.time_limit_ms``;
-match, sort and order get 1.5 times that, rounded to whole seconds (``time_limit_ms``).
+match, sort and order get 1.5 times that, rounded half up to whole seconds (``time_limit_ms``).
 
 Points come from ``game_rules.scoring``, the same for every kind.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ def time_limit_ms(kind: RoundKind, settings: Settings) -> int:
     """Time limit of a round of `kind`: longer for the multi-item kinds, in whole seconds."""
     if kind == "quiz":
         return settings.time_limit_ms
-    return round(settings.time_limit_ms * LONG_ROUND_FACTOR / 1000) * 1000
+    return math.floor(settings.time_limit_ms * LONG_ROUND_FACTOR / 1000 + 0.5) * 1000
 
 
 # Helpers shared by the round modules.

@@ -1,0 +1,128 @@
+"""Small synthetic decks and deck strategies for the round, plan and scoring tests."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from game_rules.model import Card, Deck, Event
+
+HISTORIANS: dict[str, tuple[str, ...]] = {
+    "Fitzpatrick": ("Sheila Fitzpatrick",),
+    "Kotkin": (),
+    "Lewin": ("Moshe Lewin",),
+    "Conquest": ("Robert Conquest",),
+}
+
+_CLAIMS = {
+    "Fitzpatrick": [
+        "Fitzpatrick calls the plan a revolution from above lived as a war.",
+        "Sheila Fitzpatrick sees upward mobility as the regime's social base.",
+        "Fitzpatrick's reading stresses everyday survival over ideology.",
+    ],
+    "Kotkin": [
+        "Kotkin argues Magnitogorsk was a laboratory of a new civilisation.",
+        "Speaking Bolshevik meant learning the regime's language, says Kotkin.",
+        "Kotkin's workers bargained within the system rather than resisting it.",
+    ],
+    "Lewin": [
+        "Lewin describes a quicksand society where planning bred chaos.",
+        "Moshe Lewin contrasts Lenin's last struggle with Stalin's course.",
+        "Lewin's peasants were crushed by collectivisation's violence.",
+    ],
+    "Conquest": [
+        "Conquest counts the Terror's victims in the millions.",
+        "Robert Conquest's harvest of sorrow blames the famine on policy.",
+        "Conquest sees Stalin's personal will behind the purges.",
+    ],
+}
+
+
+def _cid(cat: str, i: int) -> str:
+    return f"card-{cat.lower()}-{i}"
+
+
+def history_deck() -> Deck:
+    """4 historians x 3 cards (claims naming their historian), 6 comparable dated events
+    from distinct cards plus 2 events overlapping others."""
+    cards = [
+        Card(
+            id=_cid(cat, i),
+            prompt=f"{cat}: question {i} about the 1930s?",
+            answer=f"A long answer number {i} by {cat}, " + "with many words " * 12,
+            category=cat,
+            claim=claim,
+            aliases=HISTORIANS[cat],
+        )
+        for cat, claims in _CLAIMS.items()
+        for i, claim in enumerate(claims)
+    ]
+    cards.append(Card(id="card-plain", prompt="Uncategorised?", answer="A plain answer."))
+    spans = [
+        ("ev-a", "Fourteenth Party Congress", "1925-12-18", "1925-12-31", _cid("Lewin", 0)),
+        ("ev-b", "Shakhty Trial", "1928-05-18", "1928-07-06", _cid("Fitzpatrick", 0)),
+        ("ev-c", "First Five-Year Plan", "1928-10-01", "1932-12-31", _cid("Lewin", 1)),
+        ("ev-d", "Congress of Victors", "1934-01-26", "1934-02-10", _cid("Kotkin", 0)),
+        ("ev-e", "Kirov murdered", "1934-12-01", "1934-12-01", _cid("Conquest", 0)),
+        ("ev-f", "Great Terror", "1936-08-01", "1938-11-30", _cid("Conquest", 1)),
+        # These overlap ev-c and ev-f respectively: never asked against them.
+        ("ev-g", "Kazakh famine", "1930-01-01", "1933-12-31", _cid("Kotkin", 1)),
+        ("ev-h", "Bukharin trial", "1938-03-02", "1938-03-13", _cid("Conquest", 2)),
+    ]
+    events = [Event(id=i, label=lab, start=s, end=e, card_id=c) for i, lab, s, e, c in spans]
+    return Deck(title="Synthetic history", cards=tuple(cards), events=tuple(events))
+
+
+def one_category_deck() -> Deck:
+    cards = tuple(
+        Card(id=f"k{i}", prompt=f"Q{i}?", answer=f"Answer {i}.", category="Kotkin",
+             claim=f"Claim number {i}.")
+        for i in range(6)
+    )
+    return Deck(title="One historian", cards=cards)
+
+
+def tiny_deck() -> Deck:
+    """Three cards, two categories, events that all overlap: only match and sort work."""
+    cards = (
+        Card(id="t1", prompt="Q1?", answer="A1.", category="Lewin", claim="Lewin one."),
+        Card(id="t2", prompt="Q2?", answer="A2.", category="Kotkin", claim="Kotkin two."),
+        Card(id="t3", prompt="Q3?", answer="A3.", category="Kotkin", claim="Kotkin three."),
+    )
+    events = tuple(
+        Event(id=f"o{i}", label=f"Overlap {i}", start="1930-01-01", end=f"193{i + 1}-06-30",
+              card_id="t1")
+        for i in range(4)
+    )
+    return Deck(title="Tiny", cards=cards, events=events)
+
+
+_WORDS = ["plan", "terror", "famine", "party", "state", "peasants", "workers", "steel",
+          "purge", "grain", "kulak", "trial", "society", "power", "the", "of", "was"]
+_NAMES = ["Fitzpatrick", "Kotkin", "Lewin", "Conquest", "Davies", "Ed"]
+
+
+@st.composite
+def decks(draw: st.DrawFn) -> Deck:
+    """Random small decks: 0-6 categories (some names also used in claims), 1-18 cards,
+    0-10 events with random, sometimes overlapping spans and repeated labels."""
+    cats = draw(st.lists(st.sampled_from(_NAMES), max_size=6, unique=True))
+    n_cards = draw(st.integers(1, 18))
+    cards: list[Card] = []
+    for i in range(n_cards):
+        category = draw(st.sampled_from([None, *cats])) if cats else None
+        words = draw(st.lists(st.sampled_from(_WORDS + _NAMES), min_size=1, max_size=8))
+        claim = " ".join(words).capitalize() + "." if draw(st.booleans()) else None
+        answer = " ".join(draw(st.lists(st.sampled_from(_WORDS + _NAMES), min_size=1,
+                                        max_size=40)))
+        aliases = (f"Prof {category}",) if category and draw(st.booleans()) else ()
+        cards.append(Card(id=f"card{i}", prompt=f"Question {i}?", answer=answer,
+                          category=category, claim=claim, aliases=aliases))
+    events: list[Event] = []
+    for j in range(draw(st.integers(0, 10))):
+        year = draw(st.integers(1900, 1960))
+        length = draw(st.integers(0, 4))
+        label = draw(st.sampled_from(["Congress", "Trial", "Famine", f"Event {j}"]))
+        events.append(Event(id=f"event{j}", label=label, start=f"{year}-01-01",
+                            end=f"{year + length}-12-31",
+                            card_id=cards[draw(st.integers(0, n_cards - 1))].id))
+    return Deck(title="Random", cards=tuple(cards), events=tuple(events))
