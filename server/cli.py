@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Modules that add subcommands; each has `register(subparsers)` setting `func` on its parser.
-COMMAND_MODULES = ("decks.cli", "server.plan_cmd")
+COMMAND_MODULES = ("decks.cli", "server.plan_cmd", "server.serve_cmd", "server.protocol_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ Schema generated from these models. Bump PROTOCOL_VERSION on any incompatible ch
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -112,6 +112,10 @@ ClientMessage = Annotated[
     Field(discriminator="type"),
 ]
 client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+CLIENT_TYPES = tuple(
+    m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for m in get_args(get_args(ClientMessage)[0])
+)
 
 # --------------------------------------------------------------------- server -> client
 
@@ -150,7 +154,6 @@ class RoundView(_Msg):
 
 class RevealView(_Msg):
     index: int
-    skipped: bool
     key: dict[str, Any]
     distribution: list[dict[str, Any]]
 

@@ -1,0 +1,174 @@
+"""The server process: Redis client, store, hub, room runners, and the listening socket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis.asyncio as aioredis
+from websockets.asyncio.server import Server, ServerConnection, serve
+
+from decks.model import DeckFile
+from game_rules.machine import Game
+from game_rules.model import Settings
+from game_rules.plan import make_plan
+from server import keys, protocol
+from server.connection import Connection
+from server.deck_source import deck_for_room
+from server.http import HttpRoutes
+from server.hub import Hub
+from server.metrics import Metrics
+from server.runner import RoomRunner
+from server.store import Store
+
+log = logging.getLogger("cardcade")
+
+WATCH_INTERVAL_S = 1.0
+
+
+@dataclass
+class Config:
+    host: str = "0.0.0.0"
+    port: int = 8000
+    redis_url: str = ""
+    public_url: str = ""  # how phones reach this server; detected when empty
+    room_ttl_ms: int = keys.ROOM_TTL_MS
+
+
+def lan_address() -> str:
+    """This machine's address on the local network (the one phones can reach)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET: no packet is sent for UDP connect
+            return sock.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+class App:
+    def __init__(self, config: Config, client: aioredis.Redis):
+        self.config = config
+        self.redis = client
+        self.owner_id = f"{socket.gethostname()}:{secrets.token_hex(4)}"
+        self.metrics = Metrics()
+        self.store = Store(client, room_ttl_ms=config.room_ttl_ms)
+        self.hub = Hub(client, self.metrics)
+        self.http = HttpRoutes(self)
+        self.runners: dict[str, RoomRunner] = {}
+        self._watcher: asyncio.Task[None] | None = None
+
+    @property
+    def public_url(self) -> str:
+        if self.config.public_url:
+            return self.config.public_url.rstrip("/")
+        host = self.config.host
+        if host in ("0.0.0.0", "", "::"):
+            host = lan_address()
+        return f"http://{host}:{self.config.port}"
+
+    def join_url(self, code: str) -> str:
+        return f"{self.public_url}/play?room={code}"
+
+    async def create_room(self, msg: protocol.CreateRoom) -> tuple[str, str]:
+        """Build the plan from the chosen deck and settings and store the new room."""
+        deck: DeckFile = deck_for_room(msg)
+        s = msg.settings
+        settings = Settings(
+            rounds=s.rounds, round_mix=tuple(s.round_mix), points=s.points,
+            time_limit_ms=s.time_limit_s * 1000, speed_scoring=s.speed_scoring,
+            streak_bonus=s.streak_bonus, late_join=s.late_join, max_players=s.max_players,
+            items_per_round=s.items_per_round,
+        )
+        seed = msg.seed if msg.seed is not None else secrets.randbits(32)
+        plan = make_plan(deck.to_rules(), settings, seed)
+        return await self.store.create_room(Game(settings, tuple(plan)), deck.title)
+
+    async def ensure_runner(self, code: str) -> None:
+        """Run the room here if no process holds its lease."""
+        if code in self.runners:
+            return
+        runner = RoomRunner(self, code)
+        if await runner.acquire():
+            self.runners[code] = runner
+            runner.task = asyncio.create_task(runner.run(), name=f"room-{code}")
+
+    async def _watch(self) -> None:
+        """Take over rooms whose owner went away while this process has sockets in them."""
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL_S)
+            for code in list(self.hub.rooms):
+                try:
+                    await self.ensure_runner(code)
+                except Exception:
+                    log.exception("room %s: could not check its lease", code)
+            for code in list(self.metrics.room_players):
+                if code not in self.runners:
+                    self.metrics.forget_room(code)
+
+    async def start(self) -> None:
+        self.hub.start()
+        self._watcher = asyncio.create_task(self._watch())
+
+    async def stop(self) -> None:
+        if self._watcher:
+            self._watcher.cancel()
+        for runner in list(self.runners.values()):
+            if runner.task:
+                runner.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner.task
+            await runner.release()
+        await self.hub.stop()
+
+    async def handle(self, ws: ServerConnection) -> None:
+        await Connection(self, ws).serve()
+
+
+def make_server(app: App, config: Config) -> serve:
+    return serve(
+        app.handle, config.host, config.port,
+        process_request=app.http.process_request,
+        compression=None,  # small JSON messages: deflate costs more than it saves
+        max_size=protocol.MAX_FRAME_BYTES,
+        ping_interval=20, ping_timeout=20,
+        max_queue=64,
+    )
+
+
+async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None) -> None:
+    """Run until cancelled: embedded Redis if no URL, the app, the listening socket."""
+    from server.embedded_redis import EmbeddedRedis
+
+    embedded = None
+    url = config.redis_url
+    if not url:
+        embedded = EmbeddedRedis(data_dir / "redis").start()
+        url = embedded.url
+        log.info("embedded Redis at %s (data in %s)", url, data_dir / "redis")
+    client = aioredis.Redis.from_url(url, health_check_interval=30)
+    app = App(config, client)
+    server: Server | None = None
+    try:
+        await client.ping()
+        await app.start()
+        server = await make_server(app, config)
+        if config.port == 0:
+            config.port = server.sockets[0].getsockname()[1]
+        print(f"Cardcade is running.\n  Host screen:  {app.public_url}/host\n"
+              f"  Players join: {app.public_url}/play", flush=True)
+        if ready:
+            ready.set()
+        await asyncio.Future()
+    finally:
+        if server:
+            server.close()
+            await server.wait_closed()
+        await app.stop()
+        await client.aclose()
+        if embedded:
+            embedded.stop()

@@ -1,0 +1,254 @@
+"""One WebSocket connection: version handshake, then create/join/resume, then play.
+
+A connection never changes room state itself: it validates a message, checks who may
+send it, and pushes an event onto the room's inbox for the room's owner to apply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from server import protocol as p
+from server import views
+from server.hub import Member
+from server.runner import now_ms
+from server.store import hash_token, normalise_code
+
+if TYPE_CHECKING:
+    from server.app import App
+
+log = logging.getLogger("cardcade.connection")
+
+HELLO_TIMEOUT_S = 10
+JOIN_TIMEOUT_S = 10
+
+
+class Refused(Exception):
+    """A message that gets an `error` reply; the connection stays open."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class Connection:
+    def __init__(self, app: App, ws: ServerConnection):
+        self.app = app
+        self.ws = ws
+        self.member: Member | None = None
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def send(self, msg: p.BaseModel) -> None:
+        await self.ws.send(msg.model_dump_json())
+        self.app.metrics.messages_out += 1
+
+    async def error(self, code: str, message: str) -> None:
+        self.app.metrics.errors.inc(code)
+        await self.send(p.Error(code=code, message=message))
+
+    async def serve(self) -> None:
+        self.app.metrics.connections += 1
+        try:
+            if await self._handshake():
+                async for raw in self.ws:
+                    self.app.metrics.messages_in += 1
+                    await self._handle(raw)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.app.metrics.connections -= 1
+            await self._leave()
+
+    async def _handshake(self) -> bool:
+        try:
+            raw = await asyncio.wait_for(self.ws.recv(), HELLO_TIMEOUT_S)
+        except TimeoutError:
+            await self.ws.close(1008, "no hello")
+            return False
+        self.app.metrics.messages_in += 1
+        try:
+            msg = p.client_adapter.validate_json(raw)
+        except ValidationError:
+            msg = None
+        if not isinstance(msg, p.Hello):
+            await self.error("malformed", 'The first message must be {"type": "hello", ...}.')
+            await self.ws.close(1002, "expected hello")
+            return False
+        common = sorted(set(msg.versions) & set(p.SUPPORTED_VERSIONS))
+        if not common:
+            await self.error("unsupported_version",
+                             f"This server speaks protocol versions {list(p.SUPPORTED_VERSIONS)}.")
+            await self.ws.close(1002, "unsupported version")
+            return False
+        await self.send(p.Welcome(protocol=common[-1], server_time_ms=now_ms()))
+        return True
+
+    async def _handle(self, raw: str | bytes) -> None:
+        try:
+            msg = p.client_adapter.validate_json(raw)
+        except ValidationError as exc:
+            await self.error("malformed", _describe(exc))
+            return
+        try:
+            await self._dispatch(msg)
+        except Refused as exc:
+            await self.error(exc.code, exc.message)
+
+    # ------------------------------------------------------------------ messages
+
+    async def _dispatch(self, msg: Any) -> None:
+        match msg:
+            case p.Ping():
+                await self.send(p.Pong(server_time_ms=now_ms()))
+            case p.Hello():
+                raise Refused("malformed", "hello is only the first message.")
+            case p.CreateRoom():
+                self._not_in_room()
+                await self._create(msg)
+            case p.Join():
+                self._not_in_room()
+                await self._join(msg)
+            case p.Resume():
+                self._not_in_room()
+                await self._resume(msg)
+            case p.Sync():
+                await self._snapshot(self._in_room())
+            case p.Answer():
+                member = self._in_room()
+                if member.who == "host":
+                    raise Refused("not_player", "The host cannot answer.")
+                member.answer_sent = time.monotonic()
+                await self._push({"k": "answer", "pid": member.who, "round": msg.round,
+                                  "answer": msg.answer})
+            case p.HostCommand():
+                self._host()
+                await self._push({"k": "host", "action": msg.action})
+            case p.AddTime():
+                self._host()
+                await self._push({"k": "add_time", "ms": msg.seconds * 1000})
+            case p.Kick():
+                self._host()
+                await self._push({"k": "kick", "pid": msg.player})
+
+    def _not_in_room(self) -> None:
+        if self.member is not None:
+            raise Refused("already_in_room", "This connection is already in a room.")
+
+    def _in_room(self) -> Member:
+        if self.member is None:
+            raise Refused("not_in_room", "Join or create a room first.")
+        return self.member
+
+    def _host(self) -> Member:
+        member = self._in_room()
+        if member.who != "host":
+            raise Refused("not_host", "Only the host can do that.")
+        return member
+
+    async def _push(self, event: dict[str, Any]) -> None:
+        assert self.member is not None
+        await self.app.store.push(self.member.code, event)
+
+    async def _create(self, msg: p.CreateRoom) -> None:
+        try:
+            code, token = await self.app.create_room(msg)
+        except ValueError as exc:
+            raise Refused("bad_deck", str(exc)) from None
+        self.member = Member(self.ws, code, "host")
+        await self.app.hub.add(self.member)
+        await self.send(p.Created(room=code, host_token=token, join_url=self.app.join_url(code)))
+        await self.app.ensure_runner(code)
+        await self._snapshot(self.member)
+
+    async def _join(self, msg: p.Join) -> None:
+        code = normalise_code(msg.room)
+        if not await self.app.store.exists(code):
+            raise Refused("unknown_room", f"There is no room {code!r}. Check the code.")
+        pid, token = "p" + secrets.token_hex(6), secrets.token_urlsafe(24)
+        member = Member(self.ws, code, pid)
+        member.waiter = asyncio.get_running_loop().create_future()
+        await self.app.hub.add(member)
+        try:
+            await self.app.store.push(code, {"k": "join", "pid": pid, "nick": msg.nickname,
+                                             "th": hash_token(token)})
+            await self.app.ensure_runner(code)
+            try:
+                result = await asyncio.wait_for(member.waiter, JOIN_TIMEOUT_S)
+            except TimeoutError:
+                raise Refused("unavailable", "The room did not answer; try again.") from None
+        except BaseException:
+            await self.app.hub.remove(member)
+            raise
+        if result["type"] == "error":
+            await self.app.hub.remove(member)
+            raise Refused(result["code"], result["message"])
+        self.member = member
+        await self.send(p.Joined(room=code, player_id=pid, token=token))
+        member.waiter = None
+        await self._snapshot(member)
+
+    async def _resume(self, msg: p.Resume) -> None:
+        code = normalise_code(msg.room)
+        if not await self.app.store.exists(code):
+            raise Refused("unknown_room", f"There is no room {code!r} any more.")
+        who = await self.app.store.who(code, msg.token)
+        if who is None:
+            raise Refused("bad_token", "That token does not belong to this room.")
+        loaded = await self.app.store.load(code)
+        if loaded is None:
+            raise Refused("unknown_room", f"There is no room {code!r} any more.")
+        if who != "host" and who not in loaded.state.players:
+            raise Refused("kicked", "The host removed this player from the game.")
+        self.member = Member(self.ws, code, who)
+        await self.app.hub.add(self.member)
+        await self.app.ensure_runner(code)
+        if who != "host":
+            await self._push({"k": "conn", "pid": who, "up": True})
+        await self._snapshot(self.member)
+
+    async def _snapshot(self, member: Member) -> None:
+        """Send the full views this member may see."""
+        loaded = await self.app.store.load(member.code)
+        if loaded is None:
+            raise Refused("unknown_room", "This room has expired.")
+        seq, state = loaded.version, loaded.state
+        member.last_seq = max(member.last_seq, seq)
+        await self.send(views.room_view(member.code, loaded.deck_title, loaded.game, state, seq,
+                                        now_ms()))
+        if member.who == "host":
+            await self.send(views.host_view(state, seq, self.app.join_url(member.code)))
+        elif member.who in state.players:
+            await self.send(views.me_views(state, seq)[member.who])
+
+    async def _leave(self) -> None:
+        member, self.member = self.member, None
+        if member is None:
+            return
+        await self.app.hub.remove(member)
+        if member.who != "host" and not self.app.hub.is_connected(member.code, member.who):
+            with contextlib.suppress(Exception):
+                await self.app.store.push(member.code, {"k": "conn", "pid": member.who,
+                                                        "up": False})
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(x) for x in first.get("loc", ())) or "message"
+    if first.get("type") == "json_invalid":
+        return "The message is not valid JSON."
+    if first.get("type") == "union_tag_invalid":
+        return f"Unknown message type; expected one of: {', '.join(p.CLIENT_TYPES)}."
+    if first.get("type") == "union_tag_not_found":
+        return 'Every message needs a "type".'
+    return f"Invalid field {where}: {first.get('msg', 'invalid')}."
+

@@ -1,0 +1,128 @@
+"""Plain HTTP on the game's port: health, metrics, the client pages, QR codes, exports.
+
+websockets hands every request to `process_request` first; returning None lets a
+WebSocket handshake on `/ws` go ahead, anything else is answered here.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import http
+import io
+import json
+import mimetypes
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+import segno
+from websockets.asyncio.server import ServerConnection
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from decks.io import bundled_deck_path, list_bundled, load_deck
+from server.store import normalise_code
+
+if TYPE_CHECKING:
+    from server.app import App
+
+CLIENT_DIR = Path(__file__).resolve().parent.parent / "client_demo"
+PAGES = {"/host": "host.html", "/play": "play.html"}
+STATIC_TYPES = {".html", ".js", ".css", ".svg", ".png", ".ico", ".json"}
+
+
+def respond(status: int, body: bytes | str, content_type: str = "text/plain; charset=utf-8",
+            **extra: str) -> Response:
+    data = body.encode() if isinstance(body, str) else body
+    headers = Headers()
+    headers["Content-Type"] = content_type
+    headers["Content-Length"] = str(len(data))
+    for name, value in extra.items():
+        headers[name.replace("_", "-")] = value
+    return Response(status, http.HTTPStatus(status).phrase, headers, data)
+
+
+class HttpRoutes:
+    def __init__(self, app: App):
+        self.app = app
+        self._decks_json: bytes | None = None
+
+    async def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        url = urlsplit(request.path)
+        path = url.path
+        if path == "/ws":
+            if request.headers.get("Upgrade", "").lower() != "websocket":
+                return respond(426, "Use a WebSocket client on /ws.\n")
+            return None
+        if path == "/healthz":
+            return respond(200, "ok\n")
+        if path == "/readyz":
+            try:
+                await self.app.redis.ping()
+            except Exception as exc:
+                return respond(503, f"redis unreachable: {exc}\n")
+            return respond(200, "ready\n")
+        if path == "/metrics":
+            return respond(200, self.app.metrics.render(), "text/plain; version=0.0.4")
+        if path == "/":
+            return respond(302, "", Location="/host")
+        if path in PAGES:
+            return self._file(PAGES[path], request)
+        if path.startswith("/static/"):
+            return self._file(path.removeprefix("/static/"), request)
+        if path == "/decks.json":
+            return respond(200, self._decks(), "application/json")
+        if path.startswith("/qr/") and path.endswith(".svg"):
+            return await self._qr(normalise_code(path[4:-4]))
+        if path.startswith("/export/") and path.endswith(".csv"):
+            token = parse_qs(url.query).get("token", [""])[0]
+            return await self._export(normalise_code(path[8:-4]), token)
+        return respond(404, "not found\n")
+
+    def _file(self, name: str, request: Request) -> Response:
+        path = (CLIENT_DIR / name).resolve()
+        if path.parent != CLIENT_DIR or path.suffix not in STATIC_TYPES or not path.is_file():
+            return respond(404, "not found\n")
+        body = path.read_bytes()
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if request.headers.get("If-None-Match") == etag:
+            return respond(304, b"", "text/plain", ETag=etag)
+        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype.endswith("javascript"):
+            ctype += "; charset=utf-8"
+        # No build step means no hashed file names: revalidate every time (cheap with ETag).
+        return respond(200, body, ctype, ETag=etag, Cache_Control="no-cache",
+                       X_Content_Type_Options="nosniff")
+
+    def _decks(self) -> bytes:
+        if self._decks_json is None:
+            decks = []
+            for name in list_bundled():
+                deck = load_deck(bundled_deck_path(name))
+                decks.append({"name": name, "title": deck.title, "cards": len(deck.cards)})
+            self._decks_json = json.dumps({"decks": decks}).encode()
+        return self._decks_json
+
+    async def _qr(self, code: str) -> Response:
+        if not await self.app.store.exists(code):
+            return respond(404, "unknown room\n")
+        buf = io.BytesIO()
+        segno.make(self.app.join_url(code), error="m").save(
+            buf, kind="svg", scale=10, border=2, xmldecl=False, title=f"Join room {code}"
+        )
+        return respond(200, buf.getvalue(), "image/svg+xml", Cache_Control="max-age=3600")
+
+    async def _export(self, code: str, token: str) -> Response:
+        if not token or await self.app.store.who(code, token) != "host":
+            return respond(403, "the host token of this room is needed\n")
+        loaded = await self.app.store.load(code)
+        if loaded is None:
+            return respond(404, "unknown room\n")
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["rank", "nickname", "score", "streak"])
+        for rank, _pid, player in loaded.state.ranking():
+            writer.writerow([rank, player.nickname, player.score, player.streak])
+        return respond(200, out.getvalue(), "text/csv; charset=utf-8",
+                       Content_Disposition=f'attachment; filename="cardcade-{code}.csv"')

@@ -1,0 +1,145 @@
+"""This process's sockets, by room, and the fan-out of each room's channel to them.
+
+The hub subscribes to a room's channel while it has local sockets in the room. Each
+envelope's room view is encoded once and sent with `websockets.broadcast`; host and
+player views go only to their own sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from websockets.asyncio.server import ServerConnection, broadcast
+
+from server import keys
+from server.protocol import dumps
+
+if TYPE_CHECKING:
+    from server.metrics import Metrics
+
+log = logging.getLogger("cardcade.hub")
+
+
+@dataclass(eq=False)
+class Member:
+    """One socket's place in a room: `who` is "host" or a player id."""
+
+    ws: ServerConnection
+    code: str
+    who: str
+    last_seq: int = 0
+    answer_sent: float | None = None  # monotonic time of the last unacknowledged answer
+    # While joining: receives the first notice (the join's result); the socket gets no
+    # views until the connection has sent `joined` and its snapshot and cleared this.
+    waiter: asyncio.Future[dict[str, Any]] | None = None
+
+
+@dataclass
+class RoomSockets:
+    members: set[Member] = field(default_factory=set)
+
+    def by_who(self, who: str) -> list[Member]:
+        return [mb for mb in self.members if mb.who == who]
+
+
+class Hub:
+    def __init__(self, redis: Any, metrics: Metrics):
+        self.redis = redis
+        self.metrics = metrics
+        self.rooms: dict[str, RoomSockets] = {}
+        self.pubsub = redis.pubsub(ignore_subscribe_messages=True)
+        self._reader: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._reader = asyncio.create_task(self._read())
+
+    async def stop(self) -> None:
+        if self._reader:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        await self.pubsub.aclose()
+
+    async def add(self, member: Member) -> None:
+        if member.code not in self.rooms:
+            self.rooms[member.code] = RoomSockets()
+            await self.pubsub.subscribe(keys.room_keys(member.code).channel)
+        self.rooms[member.code].members.add(member)
+
+    async def remove(self, member: Member) -> None:
+        room = self.rooms.get(member.code)
+        if room is None:
+            return
+        room.members.discard(member)
+        if not room.members:
+            del self.rooms[member.code]
+            await self.pubsub.unsubscribe(keys.room_keys(member.code).channel)
+
+    def is_connected(self, code: str, who: str) -> bool:
+        room = self.rooms.get(code)
+        return bool(room and room.by_who(who))
+
+    async def _read(self) -> None:
+        while True:
+            if not self.pubsub.subscribed:
+                await asyncio.sleep(0.05)
+                continue
+            try:
+                message = await self.pubsub.get_message(timeout=1.0)
+            except Exception:
+                log.exception("pub/sub read failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            if message is None or message["type"] != "message":
+                continue
+            code = message["channel"].decode().split("{r:", 1)[1].split("}", 1)[0]
+            try:
+                self.deliver(code, json.loads(message["data"]))
+            except Exception:
+                log.exception("room %s: could not deliver an envelope", code)
+
+    def send(self, member: Member, text: str) -> None:
+        broadcast([member.ws], text)
+        self.metrics.messages_out += 1
+
+    def deliver(self, code: str, envelope: dict[str, Any]) -> None:
+        room = self.rooms.get(code)
+        if room is None:
+            return
+        for notice in envelope.get("notices", ()):
+            self._notice(room, notice["to"], notice["msg"])
+        if "room" not in envelope:
+            return
+        seq = envelope["seq"]
+        fresh = [mb for mb in room.members if mb.last_seq < seq and mb.waiter is None]
+        for mb in fresh:
+            mb.last_seq = seq
+        if fresh:
+            broadcast([mb.ws for mb in fresh], dumps(envelope["room"]))
+            self.metrics.messages_out += len(fresh)
+        host_text = dumps(envelope["host"])
+        for mb in fresh:
+            if mb.who == "host":
+                self.send(mb, host_text)
+            elif mb.who in envelope["me"]:
+                self.send(mb, dumps(envelope["me"][mb.who]))
+
+    def _notice(self, room: RoomSockets, to: str, msg: dict[str, Any]) -> None:
+        for mb in room.by_who(to):
+            if mb.waiter is not None and not mb.waiter.done():
+                mb.waiter.set_result(msg)
+                continue
+            if msg["type"] == "ack" and mb.answer_sent is not None:
+                self.metrics.answer_latency.observe(time.monotonic() - mb.answer_sent)
+                mb.answer_sent = None
+            if msg["type"] == "error":
+                self.metrics.errors.inc(msg["code"])
+            self.send(mb, dumps(msg))
+            if msg["type"] == "kicked":
+                asyncio.get_running_loop().create_task(mb.ws.close(4001, "kicked"))

@@ -1,0 +1,60 @@
+"""The Redis key schema: every key name and TTL is built here and nowhere else.
+
+All keys of a room share the hash tag ``{r:CODE}`` so that scripts and transactions over
+them work on Redis Cluster too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "cardcade"
+ROOM_TTL_MS = 24 * 3600 * 1000  # a room lives a day after its last change (results export)
+LEASE_TTL_MS = 6_000  # a room's owner renews its lease well within this
+INBOX_MAXLEN = 20_000  # input events kept per room (audit log)
+
+
+@dataclass(frozen=True)
+class RoomKeys:
+    code: str
+
+    @property
+    def tag(self) -> str:
+        return f"{PREFIX}:{{r:{self.code}}}"
+
+    @property
+    def game(self) -> str:  # string: JSON of settings, plan, deck title (never changes)
+        return f"{self.tag}:game"
+
+    @property
+    def state(self) -> str:  # hash: state (JSON), version, last_id (inbox position)
+        return f"{self.tag}:state"
+
+    @property
+    def tokens(self) -> str:  # hash: sha256(token) -> player id, or "host"
+        return f"{self.tag}:tokens"
+
+    @property
+    def inbox(self) -> str:  # stream: input events for the owner, in order
+        return f"{self.tag}:inbox"
+
+    @property
+    def leaderboard(self) -> str:  # sorted set: player id -> score
+        return f"{self.tag}:lb"
+
+    @property
+    def lease(self) -> str:  # string: id of the owning process, with a TTL
+        return f"{self.tag}:lease"
+
+    @property
+    def channel(self) -> str:  # pub/sub channel: output of this room
+        return f"{self.tag}:out"
+
+    def all_keys(self) -> list[str]:
+        """Keys that expire together (the lease has its own TTL)."""
+        return [self.game, self.state, self.tokens, self.inbox, self.leaderboard]
+
+
+def room_keys(code: str) -> RoomKeys:
+    return RoomKeys(code)
+

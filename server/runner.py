@@ -1,0 +1,188 @@
+"""The owner of a room: reads its inbox stream, runs the state machine, commits, publishes.
+
+Exactly one process runs a room at a time, holding the room's lease in Redis. It reads
+input events in batches, applies them with `game_rules.machine.apply`, commits the new
+state with the inbox position (so a new owner neither loses nor repeats an event) and
+publishes one envelope of output per batch on the room's channel. Deadlines are read
+from the state, so a new owner continues a round's timer where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from game_rules import machine as m
+from server import keys, protocol, views
+from server.store import LeaseLost, Loaded
+
+if TYPE_CHECKING:
+    from server.app import App
+
+log = logging.getLogger("cardcade.runner")
+
+BATCH = 200
+BLOCK_MS = 1000
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def to_event(data: dict[str, Any]) -> m.Event:
+    """An inbox entry (written by `server.connection`) as a state machine event."""
+    match data["k"]:
+        case "join":
+            return m.PlayerJoin(data["pid"], data["nick"])
+        case "conn":
+            return m.PlayerConnection(data["pid"], bool(data["up"]))
+        case "answer":
+            return m.SubmitAnswer(data["pid"], int(data["round"]), data["answer"])
+        case "host":
+            return m.HostAction(data["action"])
+        case "add_time":
+            return m.HostAddTime(int(data["ms"]))
+        case "kick":
+            return m.HostKick(data["pid"])
+    raise ValueError(f"unknown inbox entry {data!r}")
+
+
+class RoomRunner:
+    def __init__(self, app: App, code: str):
+        self.app = app
+        self.code = code
+        self.keys = keys.room_keys(code)
+        self.redis = app.redis
+        self._renew = self.redis.register_script(_RENEW)
+        self._release = self.redis.register_script(_RELEASE)
+        self.task: asyncio.Task[None] | None = None
+
+    async def acquire(self) -> bool:
+        return bool(await self.redis.set(self.keys.lease, self.app.owner_id, nx=True,
+                                         px=keys.LEASE_TTL_MS))
+
+    async def release(self) -> None:
+        await self._release(keys=[self.keys.lease], args=[self.app.owner_id])
+
+    async def run(self) -> None:
+        try:
+            await self._loop()
+        except LeaseLost as exc:
+            log.warning("room %s: %s; stopping here", self.code, exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("room %s: runner failed; another process may take over", self.code)
+            self.app.metrics.errors.inc("runner_crash")
+        finally:
+            self.app.runners.pop(self.code, None)
+
+    async def _loop(self) -> None:
+        loaded = await self.app.store.load(self.code)
+        if loaded is None:
+            await self.release()
+            return
+        log.info("room %s: running (version %d, phase %s)", self.code, loaded.version,
+                 loaded.state.phase)
+        renewed = time.monotonic()
+        while True:
+            if time.monotonic() - renewed > keys.LEASE_TTL_MS / 3000:
+                if not await self._renew(keys=[self.keys.lease],
+                                         args=[self.app.owner_id, keys.LEASE_TTL_MS]):
+                    raise LeaseLost("lease expired")
+                renewed = time.monotonic()
+            block = BLOCK_MS
+            st = loaded.state
+            if st.phase == "open" and st.deadline_ms is not None and not st.paused:
+                block = max(1, min(block, st.deadline_ms - now_ms() + 1))
+            reply = await self.redis.xread({self.keys.inbox: loaded.last_id}, count=BATCH,
+                                           block=block)
+            entries = reply[0][1] if reply else []
+            if not await self.app.store.exists(self.code):
+                log.info("room %s: expired", self.code)
+                await self.release()
+                return
+            loaded = await self._process(loaded, entries)
+
+    async def _process(self, loaded: Loaded, entries: list[Any]) -> Loaded:
+        game, state = loaded.game, loaded.state
+        effects: list[m.Effect] = []
+        tokens: dict[str, str] = {}
+        last_id = loaded.last_id
+        for entry_id, fields in entries:
+            last_id = entry_id.decode()
+            try:
+                data = json.loads(fields[b"e"])
+                event = to_event(data)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.error("room %s: bad inbox entry %s: %s", self.code, last_id, exc)
+                continue
+            state, out = m.apply(game, state, event, now_ms())
+            effects += out
+            if isinstance(event, m.PlayerJoin) and any(isinstance(e, m.Joined) for e in out):
+                tokens[data["th"]] = event.player_id
+        if state.phase == "open" and state.deadline_ms is not None and not state.paused \
+                and now_ms() >= state.deadline_ms:
+            state, out = m.apply(game, state, m.DeadlineReached(state.round_index), now_ms())
+            effects += out
+        if not entries and state is loaded.state:
+            return loaded
+        changed = state is not loaded.state
+        version = await self.app.store.commit(
+            self.code, self.app.owner_id, loaded.version, state if changed else None,
+            last_id, tokens,
+        )
+        loaded = Loaded(game, loaded.deck_title, state, version, last_id)
+        await self._publish(loaded, effects, changed)
+        return loaded
+
+    async def _publish(self, loaded: Loaded, effects: list[m.Effect], changed: bool) -> None:
+        envelope: dict[str, Any] = {"notices": []}
+        notices = envelope["notices"]
+        everyone = False
+        touched: set[str] = set()
+        for effect in effects:
+            match effect:
+                case m.Rejected(to=to, code=code, message=message):
+                    notices.append({"to": to, "msg": protocol.Error(code=code,
+                                                                   message=message).model_dump()})
+                case m.Joined(player_id=pid):
+                    notices.append({"to": pid, "msg": {"type": "_joined"}})
+                    touched.add(pid)
+                case m.AnswerAccepted(player_id=pid, round_index=index):
+                    notices.append({"to": pid, "msg": protocol.Ack(round=index).model_dump()})
+                    touched.add(pid)
+                case m.Kicked(player_id=pid):
+                    notices.append({"to": pid, "msg": protocol.Kicked().model_dump()})
+                case m.RoundOpened() | m.RoundClosed() | m.LeaderboardShown() | m.GameOver():
+                    everyone = True
+                case m.PlayersChanged():
+                    everyone = True  # ranks may shift when players come and go
+        if changed:
+            self.app.metrics.note_room(self.code, loaded.state)
+            seq, now = loaded.version, now_ms()
+            state = loaded.state
+            envelope["seq"] = seq
+            envelope["room"] = views.room_view(self.code, loaded.deck_title, loaded.game, state,
+                                               seq, now).model_dump()
+            envelope["host"] = views.host_view(state, seq, self.app.join_url(self.code)
+                                               ).model_dump()
+            mes = views.me_views(state, seq)
+            envelope["me"] = {pid: v.model_dump() for pid, v in mes.items()
+                              if everyone or pid in touched}
+        if changed or notices:
+            await self.redis.publish(self.keys.channel, json.dumps(envelope))
