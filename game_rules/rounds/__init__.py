@@ -152,13 +152,12 @@ def masked(text: str, to_mask: Sequence[str]) -> str:
     return mask(text, to_mask, PLACEHOLDER) if to_mask else text
 
 
-def forbidden(cards: Iterable[Card], extra: Iterable[str] = ()) -> list[str]:
-    """Strings an item id must not contain: card ids, category names, `extra`."""
+def forbidden(deck: Deck, cards: Iterable[Card], extra: Iterable[str] = ()) -> list[str]:
+    """Strings an item id must not contain: ids of the round's `cards`, every category
+    name and alias of the deck, and `extra`."""
     out: set[str] = set(extra)
-    for card in cards:
-        out.add(card.id)
-        if card.category:
-            out.update((card.category, *card.aliases))
+    out.update(card.id for card in cards)
+    out.update(names(deck.cards))
     return sorted(out)
 
 

@@ -73,7 +73,7 @@ def build_with_cards(
         return None
 
     n = len(pairs)
-    tokens = ids.tokens(rng, 2 * n, forbidden(in_round))
+    tokens = ids.tokens(rng, 2 * n, forbidden(deck, in_round))
     left_ids, right_ids = tokens[:n], tokens[n:]
     shown = derangement(rng, n)
     public = {

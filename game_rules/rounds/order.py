@@ -88,7 +88,7 @@ def build_with_cards(
         return None
     events.sort(key=lambda e: (e.start, e.end))
     cards = [c for c in deck.cards if any(c.id == e.card_id for e in events)]
-    item_ids = ids.tokens(rng, len(events), forbidden(cards, [e.id for e in events]))
+    item_ids = ids.tokens(rng, len(events), forbidden(deck, cards, [e.id for e in events]))
     shown = list(range(len(events)))
     while shown == sorted(shown):
         rng.shuffle(shown)

@@ -57,7 +57,7 @@ def build_with_cards(
             chosen.append(other)
     chosen.insert(rng.randrange(OPTIONS), card)
 
-    option_ids = ids.tokens(rng, OPTIONS, forbidden(chosen))
+    option_ids = ids.tokens(rng, OPTIONS, forbidden(deck, chosen))
     public = {
         "kind": KIND,
         "prompt": card.prompt,

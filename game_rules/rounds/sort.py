@@ -114,7 +114,7 @@ def build_with_cards(
             break
         take(bi, card, text)
 
-    tokens = ids.tokens(rng, len(buckets) + len(items), forbidden(in_round))
+    tokens = ids.tokens(rng, len(buckets) + len(items), forbidden(deck, in_round))
     bucket_ids, item_ids = tokens[: len(buckets)], tokens[len(buckets) :]
     shown = arrange(rng, [it[0] for it in items])
     public = {
