@@ -1,0 +1,218 @@
+"""The room state machine, event by event: phases, answers, host controls, rejections."""
+
+from __future__ import annotations
+
+import pytest
+
+from game_rules import machine as m
+from game_rules.model import Round, Settings
+
+T = 10_000
+
+
+def quiz_round(correct: str = "a") -> Round:
+    options = [{"id": i, "text": f"option {i}"} for i in "abcd"]
+    return Round(kind="quiz", public={"kind": "quiz", "prompt": "?", "options": options},
+                 key={"correct": correct, "options": list("abcd")}, time_limit_ms=T, points=1000)
+
+
+def make_game(rounds: int = 3, **settings: object) -> m.Game:
+    base = {"speed_scoring": False, **settings}
+    return m.Game(Settings(**base), tuple(quiz_round() for _ in range(rounds)))  # type: ignore[arg-type]
+
+
+def run(game: m.Game, events: list[tuple[int, m.Event]],
+        state: m.RoomState | None = None) -> tuple[m.RoomState, list[m.Effect]]:
+    state = state or m.RoomState()
+    effects: list[m.Effect] = []
+    for now, event in events:
+        state, out = m.apply(game, state, event, now)
+        effects += out
+    return state, effects
+
+
+def rejected(effects: list[m.Effect]) -> list[str]:
+    return [e.code for e in effects if isinstance(e, m.Rejected)]
+
+
+def lobby(game: m.Game, *names: str) -> m.RoomState:
+    state, _ = run(game, [(0, m.PlayerJoin(f"p{i}", n)) for i, n in enumerate(names)])
+    return state
+
+
+def started(game: m.Game, *names: str) -> m.RoomState:
+    state, _ = run(game, [(100, m.HostAction("start"))], lobby(game, *names))
+    return state
+
+
+def test_join_then_start_opens_first_round_with_deadline() -> None:
+    game = make_game()
+    state, effects = run(game, [(0, m.PlayerJoin("p1", "  Ann  ")), (50, m.HostAction("start"))])
+    assert state.players["p1"].nickname == "Ann"
+    assert (state.phase, state.round_index, state.deadline_ms) == ("open", 0, 50 + T)
+    assert m.SetDeadline(0, 50 + T) in effects and m.RoundOpened(0) in effects
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("", "nickname_invalid"), ("   ", "nickname_invalid"), ("x" * 21, "nickname_invalid"),
+     ("ann", "nickname_taken"), ("ANN", "nickname_taken")],
+)
+def test_bad_nicknames_are_rejected(name: str, code: str) -> None:
+    game = make_game()
+    state = lobby(game, "Ann")
+    new, effects = m.apply(game, state, m.PlayerJoin("p9", name), 5)
+    assert rejected(effects) == [code] and new is state
+
+
+def test_lock_late_join_and_full_room() -> None:
+    game = make_game(late_join=False, max_players=2)
+    state = lobby(game, "Ann")
+    locked, _ = m.apply(game, state, m.HostAction("lock"), 1)
+    assert rejected(m.apply(game, locked, m.PlayerJoin("p9", "Bo"), 2)[1]) == ["room_locked"]
+    unlocked, _ = m.apply(game, locked, m.HostAction("unlock"), 3)
+    full, _ = m.apply(game, unlocked, m.PlayerJoin("p8", "Bo"), 4)
+    assert rejected(m.apply(game, full, m.PlayerJoin("p9", "Cy"), 5)[1]) == ["room_full"]
+    running, _ = m.apply(game, state, m.HostAction("start"), 6)
+    assert rejected(m.apply(game, running, m.PlayerJoin("p9", "Cy"), 7)[1]) == ["game_started"]
+
+
+def test_late_join_allowed_when_on() -> None:
+    game = make_game(late_join=True)
+    state, effects = run(game, [(200, m.PlayerJoin("p9", "Late"))], started(game, "Ann"))
+    assert "p9" in state.players and not rejected(effects)
+
+
+@pytest.mark.parametrize(
+    ("event_at", "event", "code"),
+    [
+        (T + 101, m.SubmitAnswer("p0", 0, {"choice": "a"}), "round_closed"),
+        (200, m.SubmitAnswer("p0", 1, {"choice": "a"}), "wrong_round"),
+        (200, m.SubmitAnswer("nobody", 0, {"choice": "a"}), "unknown_player"),
+        (200, m.SubmitAnswer("p0", 0, {"choice": "z"}), "invalid_answer"),
+        (200, m.SubmitAnswer("p0", 0, "a"), "invalid_answer"),
+    ],
+)
+def test_bad_answers_change_nothing(event_at: int, event: m.Event, code: str) -> None:
+    game = make_game()
+    state = started(game, "Ann", "Bo")
+    new, effects = m.apply(game, state, event, event_at)
+    assert rejected(effects) == [code] and new is state
+
+
+def test_first_answer_wins_and_is_scored_at_close() -> None:
+    game = make_game()
+    state = started(game, "Ann", "Bo")
+    state, effects = run(game, [(300, m.SubmitAnswer("p0", 0, {"choice": "a"})),
+                                (400, m.SubmitAnswer("p0", 0, {"choice": "b"}))], state)
+    assert rejected(effects) == ["already_answered"]
+    assert state.results["p0"].answer == {"choice": "a"} and state.players["p0"].score == 0
+    state, effects = run(game, [(T + 100, m.DeadlineReached(0))], state)
+    assert state.phase == "reveal" and m.RoundClosed(0) in effects
+    assert (state.players["p0"].score, state.players["p0"].last_correct) == (1000, True)
+    assert (state.players["p1"].score, state.players["p1"].last_correct) == (0, False)
+
+
+def test_round_closes_when_everyone_answered() -> None:
+    game = make_game()
+    state = started(game, "Ann", "Bo")
+    state, _ = run(game, [(300, m.SubmitAnswer("p0", 0, {"choice": "a"})),
+                          (400, m.SubmitAnswer("p1", 0, {"choice": "c"}))], state)
+    assert state.phase == "reveal"
+    assert [p.score for p in state.players.values()] == [1000, 0]
+
+
+def test_early_deadline_wake_up_keeps_round_open() -> None:
+    game = make_game()
+    state = started(game, "Ann")
+    new, effects = m.apply(game, state, m.DeadlineReached(0), 500)
+    assert new is state and effects == [m.SetDeadline(0, 100 + T)]
+
+
+def test_full_game_walks_all_phases_to_podium_with_streaks() -> None:
+    game = make_game(rounds=3, streak_bonus=True)
+    state = started(game, "Ann", "Bo")
+    for index in range(3):
+        state, _ = run(game, [(1000 * index + 200, m.SubmitAnswer("p0", index, {"choice": "a"})),
+                              (1000 * index + 300, m.HostAction("next"))], state)
+        assert state.phase == "reveal"
+        state, _ = run(game, [(1000 * index + 400, m.HostAction("next"))], state)
+        assert state.phase == "leaderboard"
+        state, effects = run(game, [(1000 * index + 500, m.HostAction("next"))], state)
+    assert state.phase == "podium" and m.GameOver() in effects
+    # streak 1, 2, 3 -> bonuses 0, 100, 200
+    assert state.players["p0"].score == 3000 + 100 + 200
+    assert state.players["p0"].streak == 3 and state.players["p1"].score == 0
+    assert [rank for rank, _, _ in state.ranking()] == [1, 2]
+
+
+def test_pause_freezes_time_and_resume_moves_deadline() -> None:
+    game = make_game(speed_scoring=True)
+    state = started(game, "Ann")
+    state, _ = run(game, [(1100, m.HostAction("pause"))], state)
+    assert state.time_left_ms(5000) == T - 1000
+    assert rejected(m.apply(game, state, m.SubmitAnswer("p0", 0, {"choice": "a"}), 1200)[1]) \
+        == ["paused"]
+    state, effects = run(game, [(4100, m.HostAction("resume"))], state)
+    assert state.deadline_ms == 100 + T + 3000 and m.SetDeadline(0, 100 + T + 3000) in effects
+    state, _ = run(game, [(4100, m.SubmitAnswer("p0", 0, {"choice": "a"}))], state)
+    assert state.results["p0"].elapsed_ms == 1000  # the pause does not count
+
+
+def test_add_time_and_skip() -> None:
+    game = make_game()
+    state = started(game, "Ann")
+    state, effects = run(game, [(200, m.HostAddTime(5000))], state)
+    assert state.deadline_ms == 100 + T + 5000 and m.TimerChanged() in effects
+    state = started(game, "Ann", "Bo")
+    state, effects = run(game, [(200, m.SubmitAnswer("p0", 0, {"choice": "a"})),
+                                (300, m.HostAction("skip"))], state)
+    assert (state.phase, state.round_index) == ("open", 1)
+    assert state.players["p0"].score == 0  # a skipped round scores nothing
+
+
+def test_kick_bans_id_and_nickname() -> None:
+    game = make_game()
+    state = lobby(game, "Ann", "Bo")
+    state, effects = run(game, [(10, m.HostKick("p0"))], state)
+    assert "p0" not in state.players and m.Kicked("p0") in effects
+    assert rejected(m.apply(game, state, m.PlayerJoin("p0", "Other"), 11)[1]) == ["kicked"]
+    assert rejected(m.apply(game, state, m.PlayerJoin("p7", "ann"), 11)[1]) == ["kicked"]
+
+
+@pytest.mark.parametrize(
+    ("action", "code"), [("next", "bad_phase"), ("skip", "bad_phase"), ("pause", "bad_phase"),
+                         ("resume", "bad_phase")],
+)
+def test_host_actions_out_of_phase(action: str, code: str) -> None:
+    game = make_game()
+    state = lobby(game, "Ann")
+    new, effects = m.apply(game, state, m.HostAction(action), 1)  # type: ignore[arg-type]
+    assert rejected(effects) == [code] and new is state
+
+
+def test_start_needs_players_and_end_goes_to_podium() -> None:
+    game = make_game()
+    assert rejected(m.apply(game, m.RoomState(), m.HostAction("start"), 0)[1]) == ["no_players"]
+    state, _ = run(game, [(200, m.SubmitAnswer("p0", 0, {"choice": "a"})),
+                          (300, m.HostAction("end"))], started(game, "Ann", "Bo"))
+    assert state.phase == "podium"
+    assert state.players["p0"].score == 1000  # the open round was closed and scored
+    assert rejected(m.apply(game, state, m.HostAction("next"), 400)[1]) == ["game_over"]
+
+
+def test_state_round_trips_through_json() -> None:
+    game = make_game()
+    state = started(game, "Ann", "Bo")
+    state, _ = run(game, [(300, m.SubmitAnswer("p0", 0, {"choice": "a"}))], state)
+    assert m.RoomState.model_validate_json(state.model_dump_json()) == state
+
+
+def test_ranking_shares_ranks_on_ties() -> None:
+    state = m.RoomState(players={
+        "a": m.Player(nickname="A", joined_ms=1, score=500),
+        "b": m.Player(nickname="B", joined_ms=2, score=500),
+        "c": m.Player(nickname="C", joined_ms=3, score=900),
+        "d": m.Player(nickname="D", joined_ms=4, score=100),
+    })
+    assert [(r, pid) for r, pid, _ in state.ranking()] == [(1, "c"), (2, "a"), (2, "b"), (4, "d")]
