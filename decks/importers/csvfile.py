@@ -1,0 +1,88 @@
+"""CSV with a header row. Columns in any order, names case-insensitive, with synonyms:
+prompt (term, question, front), answer (definition, back), category (topic, historian),
+claim (short answer, summary) and date (year, when). A date becomes an event of its card.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from decks.importers.common import ImportResult, RawCard, build_deck
+from decks.io import DeckError
+
+__all__ = ["COLUMNS", "looks_like", "map_columns", "parse"]
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "prompt": ("prompt", "term", "question", "front", "q", "word", "card", "text"),
+    "answer": ("answer", "definition", "back", "a", "meaning", "response", "explanation",
+               "extra"),
+    "category": ("category", "topic", "historian", "group", "section", "subject", "tag",
+                 "tags", "deck"),
+    "claim": ("claim", "short", "shortanswer", "summary", "short form", "shortform"),
+    "date": ("date", "year", "when", "dates"),
+}
+_LOOKUP = {re.sub(r"[^a-z]", "", syn): key for key, syns in COLUMNS.items() for syn in syns}
+
+
+def map_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """{field: column index} for the recognised header cells, and the unrecognised names."""
+    mapping: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, name in enumerate(header):
+        key = _LOOKUP.get(re.sub(r"[^a-z]", "", name.strip().lower()))
+        if key is None or key in mapping:
+            if name.strip():
+                unknown.append(name.strip())
+            continue
+        mapping[key] = index
+    return mapping, unknown
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    first = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def looks_like(text: str) -> bool:
+    """Is the first row a header naming at least a prompt and an answer column?"""
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), _dialect(text.lstrip("\ufeff")))
+    header = next(rows, [])
+    mapping, _ = map_columns(header)
+    return "prompt" in mapping and "answer" in mapping
+
+
+def parse(text: str, *, title: str = "CSV deck", source: str | None = None) -> ImportResult:
+    """Read CSV text (comma, semicolon, tab or pipe separated; quoted newlines allowed)."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise DeckError(f"{source or 'input'}: the file is empty")
+    rows = list(csv.reader(io.StringIO(text), _dialect(text)))
+    header = rows[0]
+    mapping, unknown = map_columns(header)
+    if "prompt" not in mapping or "answer" not in mapping:
+        raise DeckError(
+            f"{source or 'input'}: the first row is not a header naming a prompt column "
+            f"({', '.join(COLUMNS['prompt'][:4])}) and an answer column "
+            f"({', '.join(COLUMNS['answer'][:3])}); found {header[:5]!r}"
+        )
+    warnings = [f"ignoring column {name!r}" for name in unknown]
+    raw: list[RawCard] = []
+    for number, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(key: str, row: list[str] = row) -> str | None:
+            index = mapping.get(key)
+            return row[index] if index is not None and index < len(row) else None
+
+        raw.append(RawCard(prompt=cell("prompt") or "", answer=cell("answer") or "",
+                           where=f"row {number}", category=(cell("category") or "").strip()
+                           or None, claim=cell("claim"), date=cell("date")))
+    if not raw:
+        raise DeckError(f"{source or 'input'}: the header has no rows under it")
+    return build_deck(title, raw, warnings, source)
