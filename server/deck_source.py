@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decks.importers import import_text
 from decks.io import DeckError, bundled_deck_path, load_deck, parse_deck
 from decks.model import DeckFile
 from server.protocol import CreateRoom
@@ -17,9 +18,6 @@ def deck_for_room(msg: CreateRoom) -> DeckFile:
         up = msg.upload
         if up.format == "toml" or (up.format is None and up.filename.endswith(".toml")):
             return parse_deck(up.text, up.filename)
-        from decks.importers import import_text
-
-        deck, _warnings = import_text(up.text, fmt=up.format, filename=up.filename)
-        return deck
+        return import_text(up.text, up.format, filename=up.filename).deck
     except DeckError as exc:
         raise ValueError(str(exc)) from None
