@@ -3,6 +3,7 @@
     cardcade deck import SRC [--format knowt|quizlet|csv|anki] [--events] -o OUT
     cardcade deck check PATH [--json]
     cardcade deck list
+    cardcade deck schema
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from pydantic import ValidationError
 
 from decks.importers import FORMATS, import_file
 from decks.importers.quizlet import decode_separator
-from decks.io import DeckError, bundled_deck_path, deck_to_toml, list_bundled, load_deck, save_deck
+from decks.io import (
+    DeckError,
+    bundled_deck_path,
+    deck_to_toml,
+    list_bundled,
+    load_deck,
+    save_deck,
+    schema_json,
+)
 from decks.model import DeckFile
 from decks.timeline import propose_events
 
@@ -54,6 +63,9 @@ def register(subparsers: Any) -> None:
 
     lst = sub.add_parser("list", help="list the bundled decks")
     lst.set_defaults(func=run_list)
+
+    sch = sub.add_parser("schema", help="print the JSON Schema of deck files")
+    sch.set_defaults(func=run_schema)
 
 
 def _fail(message: str) -> int:
@@ -156,6 +168,12 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"  {name}: {count}")
     for warning in report["warnings"]:
         print(f"  warning: {warning}")
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Print the deck JSON Schema (the content of docs/deck.schema.json)."""
+    sys.stdout.write(schema_json())
     return 0
 
 

@@ -7,6 +7,7 @@ card (its number, id and line) and the field, so a person editing the TOML can f
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -27,6 +28,7 @@ __all__ = [
     "load_deck",
     "parse_deck",
     "save_deck",
+    "schema_json",
 ]
 
 BUNDLED_DIR = Path(__file__).resolve().parent
@@ -113,7 +115,7 @@ def _describe(err: Any, data: dict[str, Any], text: str) -> str:
 
 def _table_line(text: str, section: str, index: int) -> int | None:
     """Line number of the `index`-th `[[section]]` header in the TOML text, if written so."""
-    header = re.compile(rf"^\s*\[\[\s*{re.escape(section)}\s*\]\]", re.MULTILINE)
+    header = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(section)}[ \t]*\]\]", re.MULTILINE)
     for count, match in enumerate(header.finditer(text)):
         if count == index:
             return text.count("\n", 0, match.start()) + 1
@@ -128,6 +130,9 @@ def deck_to_toml(deck: DeckFile, schema: str | None = None) -> str:
     except ValidationError as exc:
         problems = [_describe(err, data, "") for err in exc.errors()]
         raise DeckError("refusing to write an invalid deck: " + "; ".join(problems)) from None
+    for category in data.get("categories", []):
+        if not category.get("aliases"):
+            category.pop("aliases", None)
     ordered = {k: data[k] for k in ("title", "source", "categories", "cards", "events")
                if data.get(k) not in (None, [])}
     body = tomli_w.dumps(ordered, multiline_strings=True)
@@ -177,3 +182,10 @@ def bundled_deck_path(name: str) -> Path:
         available = ", ".join(list_bundled()) or "none"
         raise DeckError(f"no bundled deck {name!r} (available: {available})")
     return path
+
+
+def schema_json() -> str:
+    """The JSON Schema of deck files (committed as docs/deck.schema.json)."""
+    schema = DeckFile.model_json_schema()
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

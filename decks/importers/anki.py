@@ -47,8 +47,9 @@ def strip_html(text: str) -> str:
     text = re.sub(r"(?is)<(script|style)\b[^>]*>.*?</\1\s*>", "", text)
     text = re.sub(r"(?i)<br\s*/?>", "\n", text)
     text = re.sub(r"(?i)<li\b[^>]*>", "\n- ", text)
-    text = re.sub(r"(?i)</(?:p|div|li|ul|ol|h[1-6]|tr|blockquote)\s*>", "\n", text)
-    text = re.sub(r"(?i)<(?:p|div|ul|ol|h[1-6]|tr|blockquote)\b[^>]*>", "\n", text)
+    text = re.sub(r"(?i)</?(?:p|h[1-6]|blockquote)\b[^>]*>", "\n\n", text)  # paragraphs
+    text = re.sub(r"(?i)<(?:div|ul|ol|tr)\b[^>]*>", "\n", text)  # lines
+    text = re.sub(r"(?i)</(?:div|li|ul|ol|tr)\s*>", "", text)
     text = re.sub(r"<[^>]*>", "", text)
     text = re.sub(r"\[sound:[^\]]*\]", "", text)
     text = html.unescape(text).replace("\xa0", " ")

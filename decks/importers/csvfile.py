@@ -40,17 +40,19 @@ def map_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return mapping, unknown
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+def _delimiter(text: str) -> str:
+    """The header row's delimiter: comma, semicolon, tab or pipe (quoting is always Excel's)."""
     first = text.split("\n", 1)[0]
     try:
-        return csv.Sniffer().sniff(first, delimiters=",;\t|")
+        return csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
     except csv.Error:
-        return csv.excel
+        return ","
 
 
 def looks_like(text: str) -> bool:
     """Is the first row a header naming at least a prompt and an answer column?"""
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), _dialect(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    rows = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header = next(rows, [])
     mapping, _ = map_columns(header)
     return "prompt" in mapping and "answer" in mapping
@@ -61,7 +63,7 @@ def parse(text: str, *, title: str = "CSV deck", source: str | None = None) -> I
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise DeckError(f"{source or 'input'}: the file is empty")
-    rows = list(csv.reader(io.StringIO(text), _dialect(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
     header = rows[0]
     mapping, unknown = map_columns(header)
     if "prompt" not in mapping or "answer" not in mapping:
