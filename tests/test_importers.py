@@ -6,6 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from decks.categories import assign_categories, derive_aliases, split_prefix
 from decks.importers import detect_format, import_file, import_text
@@ -314,3 +316,18 @@ def test_derive_aliases() -> None:
     assert derive_aliases("Danilov", texts) == ["V. P. Danilov"]
     assert derive_aliases("Kotkin", texts) == ["Stephen Kotkin"]
     assert derive_aliases("Lewin", texts) == []
+
+
+pieces = st.sampled_from([*"ab:K \t\n,;|\"#<>&", "#separator:tab\n", "#html:true\n",
+                          "1\nNew cards\n", "prompt,answer\n", "Kotkin: ", "<br>", "{{c1::x}}",
+                          "1930", "\n\n"])
+
+
+@given(st.lists(pieces, max_size=40).map("".join),
+       st.sampled_from([None, "knowt", "quizlet", "csv", "anki"]))
+def test_any_input_gives_a_valid_deck_or_a_deck_error(text: str, fmt: str | None) -> None:
+    try:
+        deck, warnings = import_text(text, fmt)
+    except DeckError:
+        return
+    assert deck.cards and all(isinstance(w, str) for w in warnings)

@@ -6,9 +6,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from decks.importers import import_file, import_text
-from decks.model import DeckFile
+from decks.model import Card, DeckFile
 from decks.timeline import MAX_LABEL, event_id, find_dates, label_for, parse_date, propose_events
 
 SEED = Path(__file__).parent / "samples" / "knowt-soviet-union-1928-41.txt"
@@ -134,3 +136,22 @@ def test_one_event_per_date_per_card() -> None:
     deck, _ = import_text("What about 1930?" + text, "quizlet")
     events = propose_events(deck)
     assert [e.date_text for e in events] == ["1930", "March 1930"]
+
+
+tokens = st.sampled_from([
+    "1930", "1927–28", "1936-7", "1927/8", "29 July 1936", "March 1930", "winter", "early",
+    "late", "mid-", "between", "and", "from", "to", "in", "(", ")", ",", ".", " ", "the",
+    "Kotkin’s", "Book", "Trial", "1930s", "over", "people", "published", "V.", "c.", "—",
+    "\n", "?", "31 February 1931", "June–August", "Sept.",
+])
+
+
+@given(st.lists(tokens, min_size=1, max_size=25).map(" ".join))
+def test_any_text_gives_valid_events(text: str) -> None:
+    for mention in find_dates(text):
+        assert text[mention.pos:mention.end_pos] == mention.text
+    deck = DeckFile(title="t", cards=[Card(id="c1", prompt="p", answer=text.strip() or "x")])
+    for event in propose_events(deck):  # Event validation runs on construction
+        assert event.date_text in deck.cards[0].answer
+        assert 1 <= len(event.label) <= MAX_LABEL
+        assert event.first_day() <= event.last_day()
