@@ -1,0 +1,129 @@
+"""Helpers of the browser tests: Chromium launch, frame capture, keyboard moves, axe, grading.
+
+Grading here re-derives from the revealed key whether a player's own submission was right,
+so the tests can check what the pages show without knowing the key in advance.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PHONE = {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobile": True,
+         "device_scale_factor": 2}
+HOST_VIEW = {"viewport": {"width": 1280, "height": 720}}
+
+
+def axe_path() -> Path | None:
+    """axe.min.js (axe-core) as shipped in the `axe-playwright-python` wheel, if installed."""
+    try:
+        import axe_playwright_python
+    except ImportError:
+        return None
+    path = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+    return path if path.exists() else None
+
+
+@dataclass
+class Frames:
+    """Every JSON frame a page sent and received over its WebSockets."""
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    def attach(self, page: Any) -> Frames:
+        def on_ws(ws: Any) -> None:
+            ws.on("framesent", lambda payload: self._add(self.sent, payload))
+            ws.on("framereceived", lambda payload: self._add(self.received, payload))
+
+        page.on("websocket", on_ws)
+        return self
+
+    @staticmethod
+    def _add(into: list[dict[str, Any]], payload: str | bytes) -> None:
+        try:
+            msg = json.loads(payload)
+        except ValueError:
+            return
+        if isinstance(msg, dict):
+            into.append(msg)
+
+    def reveal(self, index: int) -> dict[str, Any] | None:
+        for msg in reversed(self.received):
+            if msg.get("type") == "room" and msg.get("reveal") and msg["reveal"]["index"] == index:
+                return msg
+        return None
+
+    def answers(self, index: int) -> list[dict[str, Any]]:
+        return [m["answer"] for m in self.sent if m.get("type") == "answer" and m["round"] == index]
+
+    def errors(self) -> list[dict[str, Any]]:
+        return [m for m in self.received if m.get("type") == "error"]
+
+
+def fraction(kind: str, key: dict[str, Any], answer: dict[str, Any]) -> float:
+    """The share of the answer that is right, as the round rules define it."""
+    if kind == "quiz":
+        return 1.0 if answer.get("choice") == key["correct"] else 0.0
+    if kind == "match":
+        pairs = key["pairs"]
+        return sum(answer["pairs"].get(k) == v for k, v in pairs.items()) / len(pairs)
+    if kind == "sort":
+        placement = key["placement"]
+        got = answer["placement"]
+        return sum(got.get(k) == v for k, v in placement.items()) / len(placement)
+    if kind == "order":
+        pos = {item: i for i, item in enumerate(answer["order"])}
+        pairs = list(combinations(key["order"], 2))
+        return sum(pos[a] < pos[b] for a, b in pairs) / len(pairs)
+    raise ValueError(kind)
+
+
+def tab_to(page: Any, selector: str, *, limit: int = 80, backwards: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until the focused element matches `selector`."""
+    for _ in range(limit):
+        if page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)",
+                         selector):
+            return
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+    raise AssertionError(f"could not reach {selector!r} with the keyboard")
+
+
+def run_axe(page: Any, path: Path) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations of the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(path))
+    result = page.evaluate("async () => JSON.stringify(await axe.run(document))")
+    violations = json.loads(result)["violations"]
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in violations if v["impact"] in ("serious", "critical")
+    ]
+
+
+def shot(page: Any, name: str, *, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def points_of(text: str) -> int:
+    m = re.search(r"(\d+)", text.replace(",", ""))
+    assert m, text
+    return int(m.group(1))
+
+
+def chromium_available() -> bool:
+    return os.path.exists(CHROMIUM)
