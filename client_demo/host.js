@@ -116,7 +116,8 @@ function render() {
     }[main.dataset.screen];
     main.append(build());
     const primary = main.querySelector("[data-primary]");
-    if (hadFocus && primary) primary.focus();
+    if (hadFocus && primary) primary.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
   }
   updateTop();
   for (const fn of state.updaters) fn();

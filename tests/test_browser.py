@@ -304,6 +304,8 @@ def test_full_game(browser: Any, live_server: Any) -> None:
         axe.check(host, f"host-{kind}")
         shot(alice, f"play-{kind}")
         axe.check(alice, f"play-{kind}")
+        for page in pages.values():  # phones: no horizontal scrolling
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
         if index == 1:
             # Bob reloads mid-round: back on the round screen with the same score
