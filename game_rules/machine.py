@@ -319,14 +319,15 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
     elapsed = now_ms - (state.opened_ms or now_ms)
     player = state.players[pid]
     score = scoring.score(rnd, grade, elapsed, player.streak, game.settings)
-    new = state.model_copy(deep=True)
+    # The hot path: only `results` changes, so copy just that (players are shared, unchanged).
+    new = state.model_copy(update={"results": dict(state.results)})
     new.results[pid] = Result(
         answer=event.answer, elapsed_ms=elapsed, fraction=grade.fraction,
         perfect=grade.perfect, points=score.points, streak=score.streak,
     )
     effects: list[Effect] = [AnswerAccepted(pid, state.round_index), *_count(new)]
     if _everyone_answered(new):
-        new_state, closing = _close(game, new, skipped=False)
+        new_state, closing = _close(game, new.model_copy(deep=True), skipped=False)
         return new_state, effects + closing
     return new, effects
 

@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -103,6 +104,9 @@ class Connection:
             await self._dispatch(msg)
         except Refused as exc:
             await self.error(exc.code, exc.message)
+        except RedisError:
+            log.exception("Redis failed while handling %s", type(msg).__name__)
+            await self.error("unavailable", "The server cannot reach its storage; try again.")
 
     # ------------------------------------------------------------------ messages
 

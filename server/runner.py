@@ -142,9 +142,10 @@ class RoomRunner:
         if not entries and state is loaded.state:
             return loaded
         changed = state is not loaded.state
+        scores_moved = any(isinstance(e, (m.RoundClosed, m.Joined, m.Kicked)) for e in effects)
         version = await self.app.store.commit(
             self.code, self.app.owner_id, loaded.version, state if changed else None,
-            last_id, tokens,
+            last_id, tokens, write_scores=scores_moved,
         )
         loaded = Loaded(game, loaded.deck_title, state, version, last_id)
         await self._publish(loaded, effects, changed)

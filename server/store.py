@@ -143,14 +143,17 @@ class Store:
         )
 
     async def commit(self, code: str, owner: str, version: int, state: RoomState | None,
-                     last_id: str, tokens: dict[str, str]) -> int:
-        """Write a new state (None: only advance the inbox position). Returns the version."""
+                     last_id: str, tokens: dict[str, str], *, write_scores: bool = True) -> int:
+        """Write a new state (None: only advance the inbox position). Returns the version.
+
+        `write_scores` rewrites the leaderboard sorted set from the state's scores.
+        """
         k = keys.room_keys(code)
         args: list[Any] = [owner, version, state.model_dump_json() if state else "", last_id,
                            self.room_ttl_ms, len(tokens)]
         for token_hash, pid in tokens.items():
             args += [token_hash, pid]
-        scores = state.players if state else {}
+        scores = state.players if state and write_scores else {}
         args.append(len(scores))
         for pid, player in scores.items():
             args += [pid, player.score]
