@@ -69,7 +69,7 @@ class Settings:
     speed_scoring: bool = True
     streak_bonus: bool = True
     late_join: bool = True
-    max_players: int = 200
+    max_players: int = 100
     items_per_round: int = 4  # pairs in match, cards in sort, events in order
 
 
