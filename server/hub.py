@@ -86,7 +86,10 @@ class Hub:
         return bool(room and room.by_who(who))
 
     async def _read(self) -> None:
+        task = asyncio.current_task()
         while True:
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError  # swallowed by redis-py (redis/redis-py#2028)
             if not self.pubsub.subscribed:
                 await asyncio.sleep(0.05)
                 continue

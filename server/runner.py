@@ -99,7 +99,12 @@ class RoomRunner:
         log.info("room %s: running (version %d, phase %s)", self.code, loaded.version,
                  loaded.state.phase)
         renewed = time.monotonic()
+        task = asyncio.current_task()
         while True:
+            if task is not None and task.cancelling():
+                # redis-py can swallow a task's cancellation when it arrives during a
+                # command (redis/redis-py#2028): stop here rather than run on forever.
+                raise asyncio.CancelledError
             if time.monotonic() - renewed > keys.LEASE_TTL_MS / 3000:
                 if not await self._renew(keys=[self.keys.lease],
                                          args=[self.app.owner_id, keys.LEASE_TTL_MS]):
