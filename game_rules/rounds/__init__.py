@@ -3,11 +3,10 @@
 A round module provides:
 
 - ``KIND``: its name in ``ROUND_KINDS``;
-- ``build(deck, rng, settings, avoid=frozenset()) -> Round | None``: the public prompt and
-  the secret key (None when the deck cannot make this kind of round); ``avoid`` holds ids
+- ``build_with_cards(deck, rng, settings, avoid) -> (Round, card ids) | None``: the public
+  prompt and the secret key, with the ids of the cards the round uses (what a plan adds
+  to ``avoid``); None when the deck cannot make this kind of round. ``avoid`` holds ids
   of cards already used by earlier rounds, left out when the deck allows;
-- ``build_with_cards(deck, rng, settings, avoid)``: the same, plus the ids of the cards
-  the round uses (what a plan adds to ``avoid``);
 - ``grade(key, answer) -> Grade``: how right a submission is, or ``InvalidAnswer``;
 - ``bars(public, key, answers)``: the host's reveal chart (see ``distribution``).
 
@@ -70,7 +69,8 @@ def build(
     avoid: frozenset[str] = frozenset(),
 ) -> Round | None:
     """A round of `kind` from `deck`, or None when the deck cannot make one."""
-    return _module(kind).build(deck, rng, settings, avoid)
+    built = _module(kind).build_with_cards(deck, rng, settings, avoid)
+    return built[0] if built else None
 
 
 def build_with_cards(

@@ -15,7 +15,7 @@ import random
 from typing import Any
 
 from game_rules import ids
-from game_rules.model import Card, Deck, Round, Settings
+from game_rules.model import Card, Deck, Settings
 from game_rules.rounds import (
     Built,
     Grade,
@@ -84,13 +84,6 @@ def build_with_cards(
     }
     key = {"pairs": dict(zip(left_ids, right_ids, strict=True))}
     return make_round(KIND, public, key, settings), frozenset(p[1].id for p in pairs)
-
-
-def build(
-    deck: Deck, rng: random.Random, settings: Settings, avoid: frozenset[str] = frozenset()
-) -> Round | None:
-    built = build_with_cards(deck, rng, settings, avoid)
-    return built[0] if built else None
 
 
 def grade(key: dict[str, Any], answer: Any) -> Grade:

@@ -16,7 +16,7 @@ from itertools import combinations
 from typing import Any
 
 from game_rules import ids
-from game_rules.model import Deck, Event, Round, Settings
+from game_rules.model import Deck, Event, Settings
 from game_rules.rounds import (
     Built,
     Grade,
@@ -99,13 +99,6 @@ def build_with_cards(
     }
     key = {"order": item_ids}
     return make_round(KIND, public, key, settings), frozenset(e.card_id for e in events)
-
-
-def build(
-    deck: Deck, rng: random.Random, settings: Settings, avoid: frozenset[str] = frozenset()
-) -> Round | None:
-    built = build_with_cards(deck, rng, settings, avoid)
-    return built[0] if built else None
 
 
 def concordance(key_order: list[str], answer_order: list[str]) -> float:

@@ -18,7 +18,7 @@ import random
 from typing import Any
 
 from game_rules import ids
-from game_rules.model import Card, Deck, Round, Settings
+from game_rules.model import Card, Deck, Settings
 from game_rules.rounds import (
     Built,
     Grade,
@@ -125,13 +125,6 @@ def build_with_cards(
     }
     key = {"placement": {item_ids[i]: bucket_ids[it[0]] for i, it in enumerate(items)}}
     return make_round(KIND, public, key, settings), frozenset(it[1].id for it in items)
-
-
-def build(
-    deck: Deck, rng: random.Random, settings: Settings, avoid: frozenset[str] = frozenset()
-) -> Round | None:
-    built = build_with_cards(deck, rng, settings, avoid)
-    return built[0] if built else None
 
 
 def grade(key: dict[str, Any], answer: Any) -> Grade:
