@@ -417,5 +417,5 @@ def test_unknown_kind() -> None:
 
 def test_modules_share_the_interface() -> None:
     for module in (quiz, match, sort, order):
-        for name in ("KIND", "build", "build_with_cards", "grade", "bars"):
+        for name in ("KIND", "build_with_cards", "grade", "bars"):
             assert hasattr(module, name), (module.__name__, name)
