@@ -1,0 +1,95 @@
+"""Two server processes on one Redis: input crosses processes, and a crashed owner's
+rooms are taken over by the survivor."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.servers import ServerProcess
+
+
+@pytest.fixture
+def two_servers(redis_url: str, server_logs: Path) -> Iterator[tuple[ServerProcess, ...]]:
+    servers = (ServerProcess(redis_url, server_logs).start(),
+               ServerProcess(redis_url, server_logs).start())
+    yield servers
+    for server in servers:
+        server.stop(kill=True)
+
+
+async def open_ws(url: str) -> ClientConnection:
+    ws = await connect(url)
+    await ws.send(json.dumps({"type": "hello", "versions": [1]}))
+    assert json.loads(await ws.recv())["type"] == "welcome"
+    return ws
+
+
+async def wait_for(ws: ClientConnection, type_: str, timeout: float = 15, **match: Any) -> dict:
+    async with asyncio.timeout(timeout):
+        while True:
+            msg = json.loads(await ws.recv())
+            if msg["type"] == type_ and all(msg.get(k) == v for k, v in match.items()):
+                return msg
+
+
+async def test_players_on_another_process_and_owner_crash(
+    two_servers: tuple[ServerProcess, ServerProcess],
+) -> None:
+    a, b = two_servers
+    host = await open_ws(a.ws_url)
+    await host.send(json.dumps({
+        "type": "create_room", "deck": "soviet-union-1928-41", "seed": 5,
+        "settings": {"rounds": 3, "round_mix": ["quiz"], "time_limit_s": 60,
+                     "speed_scoring": False, "streak_bonus": False},
+    }))
+    created = await wait_for(host, "created")
+    code, host_token = created["room"], created["host_token"]
+
+    player = await open_ws(b.ws_url)  # joins through the process that does not own the room
+    await player.send(json.dumps({"type": "join", "room": code, "nickname": "Bea"}))
+    token = (await wait_for(player, "joined"))["token"]
+    await host.send(json.dumps({"type": "host", "action": "start"}))
+    opened = await wait_for(player, "room", phase="open")
+    key_options = opened["round"]["public"]["options"]
+
+    await player.send(json.dumps({"type": "answer", "round": 0,
+                                  "answer": {"choice": key_options[0]["id"]}}))
+    assert (await wait_for(player, "ack"))["round"] == 0
+    reveal = await wait_for(player, "room", phase="reveal")  # the only player answered
+    me = await wait_for(player, "me")
+    right = reveal["reveal"]["key"]["correct"] == key_options[0]["id"]
+    assert me["score"] == (1000 if right else 0)
+
+    # The owner (A) crashes; B has sockets in the room, so it takes the lease over once
+    # A's lease expires, and the game goes on from the state in Redis.
+    a.stop(kill=True)
+    host = await open_ws(b.ws_url)
+    await host.send(json.dumps({"type": "resume", "room": code, "token": host_token}))
+    assert (await wait_for(host, "room"))["phase"] == "reveal"
+    await host.send(json.dumps({"type": "host", "action": "next"}))
+    await wait_for(player, "room", timeout=20, phase="leaderboard")
+    await host.send(json.dumps({"type": "host", "action": "next"}))
+    opened = await wait_for(player, "room", phase="open")
+    assert opened["round"]["index"] == 1
+    choice = opened["round"]["public"]["options"][1]["id"]
+    await player.send(json.dumps({"type": "answer", "round": 1, "answer": {"choice": choice}}))
+    assert (await wait_for(player, "ack"))["round"] == 1
+    reveal = await wait_for(player, "room", phase="reveal")
+    after = await wait_for(player, "me")
+    right_again = reveal["reveal"]["key"]["correct"] == choice
+    assert after["score"] == me["score"] + (1000 if right_again else 0)
+
+    # A reconnecting player gets the same score back from the surviving process.
+    await player.close()
+    again = await open_ws(b.ws_url)
+    await again.send(json.dumps({"type": "resume", "room": code, "token": token}))
+    assert (await wait_for(again, "me"))["score"] == after["score"]
+    for ws in (host, again):
+        await ws.close()
