@@ -170,6 +170,14 @@ class Store:
         return raw.decode() if raw else None
 
     async def push(self, code: str, event: dict[str, Any]) -> None:
-        """Queue an input event for the room's owner."""
-        await self.redis.xadd(keys.room_keys(code).inbox, {"e": json.dumps(event)},
-                              maxlen=keys.INBOX_MAXLEN, approximate=True)
+        """Queue an input event for the room's owner.
+
+        The inbox gets the room's TTL here too: an event pushed after the room expired
+        (a socket closing, say) must not leave a stream behind that never expires.
+        """
+        inbox = keys.room_keys(code).inbox
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(inbox, {"e": json.dumps(event)}, maxlen=keys.INBOX_MAXLEN,
+                      approximate=True)
+            pipe.pexpire(inbox, self.room_ttl_ms)
+            await pipe.execute()
