@@ -237,12 +237,28 @@ class GameClient:
         return msg["code"]
 
     async def resume(self, code: str | None = None, token: str | None = None) -> dict[str, Any]:
-        """Resume with a token; returns the room view of the snapshot."""
+        """Resume with a token; returns the room view of the snapshot (the `me` or `host`
+        view that follows it is waited for too)."""
         code, token = code or self.code, token or self.token
         await self.send({"type": "resume", "room": code, "token": token})
         room = await self.recv_until("room")
         self.code, self.token = code, token
+        await self.recv_until("host" if self.player_id is None else "me")
         return room
+
+    async def resume_refused(self, code: str, token: str) -> str:
+        """Try to resume; returns the error code (a snapshot fails the test)."""
+        await self.send({"type": "resume", "room": code, "token": token})
+        msg = await self.recv_until(predicate=lambda m: m["type"] in ("error", "room"),
+                                    errors_ok=True)
+        assert msg["type"] == "error", f"{self.name}: resume went through: {msg}"
+        return msg["code"]
+
+    async def reconnect(self) -> dict[str, Any]:
+        """Close the socket, open a new one and resume with the token."""
+        await self.close()
+        await self.connect()
+        return await self.resume()
 
     async def answer(self, round_index: int, answer: dict[str, Any]) -> None:
         await self.send({"type": "answer", "round": round_index, "answer": answer})
@@ -372,3 +388,17 @@ def answer_for(rnd: dict[str, Any], how: str, variant: int = 0) -> dict[str, Any
             order.reverse()
         return {"order": order}
     raise ValueError(f"unknown round kind {kind!r}")
+
+
+async def room_with_players(ws_url: str, settings: dict[str, Any], n: int, *,
+                            seed: int = 7, prefix: str = "Player") -> tuple[
+                                GameClient, list[GameClient]]:
+    """A host with a new room and `n` players joined one by one (nicknames prefix 0..n-1)."""
+    host = await GameClient(ws_url, "host").connect()
+    await host.create_room(settings, seed=seed)
+    assert host.code is not None
+    players = await connect_many(ws_url, n, prefix.lower())
+    for i, pl in enumerate(players):
+        await pl.join(host.code, f"{prefix} {i}")
+    await host.room_where(lambda r: r["players"] == n)
+    return host, players
