@@ -1,0 +1,248 @@
+"""Bad input gets its error code and leaves the room as it was.
+
+Each test runs against the shared real server with a room in round 0 (a host, two
+players), sends something wrong and checks the error code, then that the room's state,
+version (`seq`) and leaderboard in Redis are unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from server.protocol import MAX_FRAME_BYTES
+from tests.client import (
+    GameClient,
+    RoomData,
+    answer_for,
+    close_all,
+    redis_client,
+    room_with_players,
+)
+from tests.servers import ServerProcess
+
+SETTINGS = {"round_mix": ["quiz"], "rounds": 3, "speed_scoring": False, "time_limit_s": 60}
+
+
+@dataclass
+class Room:
+    host: GameClient
+    ann: GameClient
+    bob: GameClient
+    data: RoomData
+    plan: list[dict[str, Any]]
+    stranger: GameClient  # connected, said hello, in no room
+
+    async def intact(self, before: dict[str, Any]) -> None:
+        """Nothing changed: state, version and leaderboard as before; still answering."""
+        await asyncio.sleep(0.1)  # give a wrongly accepted event time to be applied
+        assert await self.data.snapshot() == before
+        view = await self.host.sync()
+        assert view["seq"] == before["version"]
+        await self.stranger.send({"type": "ping"})
+        await self.stranger.recv_until("pong")
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = redis_client(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def room(live_server: ServerProcess, redis: aioredis.Redis) -> AsyncIterator[Room]:
+    host, (ann, bob) = await room_with_players(live_server.ws_url, SETTINGS, 2)
+    stranger = await GameClient(live_server.ws_url, "stranger").connect()
+    data = RoomData(redis, host.code)
+    plan = await data.plan()
+    await host.host("start")
+    for c in (host, ann, bob):
+        await c.phase("open", 0)
+    yield Room(host, ann, bob, data, plan, stranger)
+    await close_all([host, ann, bob, stranger])
+
+
+# --------------------------------------------------------------------- handshake
+
+
+@pytest.mark.parametrize("first, code", [
+    ("{not json", "malformed"),
+    ('{"type": "bogus"}', "malformed"),
+    ('{"type": "join", "room": "ABCDEF", "nickname": "Ann"}', "malformed"),
+    ('{"type": "hello", "versions": []}', "malformed"),
+    ('{"type": "hello", "versions": [2, 99]}', "unsupported_version"),
+])
+async def test_bad_first_message_closes(live_server: ServerProcess, first: str,
+                                        code: str) -> None:
+    client = await GameClient(live_server.ws_url, "early").open()
+    try:
+        await client.send(first)
+        assert (await client.expect_error(code))["message"]
+        assert await client.wait_closed() == 1002
+    finally:
+        await client.close()
+
+
+async def test_hello_picks_the_highest_common_version(live_server: ServerProcess) -> None:
+    client = await GameClient(live_server.ws_url).connect(versions=[99, 1])
+    try:
+        assert client.welcome["protocol"] == 1
+    finally:
+        await client.close()
+
+
+# --------------------------------------------------------------------- malformed
+
+
+@pytest.mark.parametrize("raw, words", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "object"),
+    ('{"type": "launch_missiles"}', "Unknown message type"),
+    ('{"room": "ABCDEF"}', "type"),
+    ('{"type": "join", "room": "ABCDEF"}', "nickname"),
+    ('{"type": "answer", "round": 0}', "answer"),
+    ('{"type": "answer", "round": -1, "answer": {}}', "round"),
+    ('{"type": "host", "action": "explode"}', "action"),
+    ('{"type": "add_time", "seconds": 0}', "seconds"),
+    ('{"type": "join", "room": "ABCDEF", "nickname": "Ann", "extra": 1}', "extra"),
+    ('{"type": "hello", "versions": [1]}', "hello"),
+])
+async def test_malformed_messages(room: Room, raw: str, words: str) -> None:
+    before = await room.data.snapshot()
+    for client in (room.ann, room.host, room.stranger):
+        await client.send(raw)
+        msg = await client.expect_error("malformed")
+        assert words in msg["message"], msg
+    await room.intact(before)
+
+
+async def test_oversized_frame_closes_with_1009(room: Room, live_server: ServerProcess) -> None:
+    before = await room.data.snapshot()
+    big = json.dumps({"type": "answer", "round": 0,
+                      "answer": {"choice": "x" * (MAX_FRAME_BYTES + 1)}})
+    assert len(big.encode()) > MAX_FRAME_BYTES
+    await room.ann.send(big)
+    assert await room.ann.wait_closed() == 1009
+    # The room is as it was, but for Ann being marked disconnected.
+    await room.bob.room_where(lambda r: r["seq"] > before["version"])
+    after = await room.data.snapshot()
+    connected = {pid: pl.pop("connected") for pid, pl in after["state"]["players"].items()}
+    assert connected == {room.ann.player_id: False, room.bob.player_id: True}
+    for player in before["state"]["players"].values():
+        player.pop("connected")
+    assert after["state"] == before["state"] and after["lb"] == before["lb"]
+    view = await room.host.sync()
+    assert view["phase"] == "open" and view["round"]["index"] == 0 and view["players"] == 2
+    # Ann comes back on a new socket and plays on.
+    await room.ann.reconnect()
+    await room.ann.answer_acked(0, answer_for(room.plan[0], "right"))
+
+
+# --------------------------------------------------------------------- tokens and rooms
+
+
+async def test_wrong_and_stolen_tokens(room: Room, live_server: ServerProcess) -> None:
+    other_host, (eve,) = await room_with_players(live_server.ws_url, SETTINGS, 1, seed=8)
+    thief = await GameClient(live_server.ws_url, "thief").connect()
+    try:
+        before = await room.data.snapshot()
+        assert await thief.resume_refused(room.host.code, "not-a-token") == "bad_token"
+        # A real token, of another room: it does not open this one.
+        assert await thief.resume_refused(room.host.code, eve.token) == "bad_token"
+        assert await thief.resume_refused(room.host.code, other_host.token) == "bad_token"
+        assert await thief.resume_refused("ZZZZZZ", room.ann.token) == "unknown_room"
+        assert await thief.join_refused("ZZZZZZ", "Thief") == "unknown_room"
+        await room.intact(before)
+    finally:
+        await close_all([other_host, eve, thief])
+
+
+async def test_not_in_room_and_already_in_room(room: Room) -> None:
+    before = await room.data.snapshot()
+    s = room.stranger
+    await s.answer(0, answer_for(room.plan[0], "right"))
+    await s.expect_error("not_in_room")
+    await s.host("next")
+    await s.expect_error("not_in_room")
+    await s.send({"type": "sync"})
+    await s.expect_error("not_in_room")
+    await room.ann.send({"type": "join", "room": room.host.code, "nickname": "Ann again"})
+    await room.ann.expect_error("already_in_room")
+    await room.host.send({"type": "resume", "room": room.host.code, "token": room.host.token})
+    await room.host.expect_error("already_in_room")
+    await room.intact(before)
+
+
+@pytest.mark.parametrize("nickname, code", [
+    ("Player 0", "nickname_taken"),
+    ("  pLaYeR   0 ", "nickname_taken"),
+    ("   ", "nickname_invalid"),
+    ("\u0007\u200b", "nickname_invalid"),
+    ("x" * 21, "nickname_invalid"),
+])
+async def test_bad_nicknames(room: Room, nickname: str, code: str) -> None:
+    before = await room.data.snapshot()
+    assert await room.stranger.join_refused(room.host.code, nickname) == code
+    await room.intact(before)
+
+
+# --------------------------------------------------------------------- answers and roles
+
+
+async def test_double_answer_counts_once(room: Room) -> None:
+    rnd = room.plan[0]
+    await room.ann.answer_acked(0, answer_for(rnd, "right"))
+    before = await room.data.snapshot()
+    await room.ann.answer(0, answer_for(rnd, "wrong"))
+    await room.ann.expect_error("already_answered")
+    await room.ann.answer(0, answer_for(rnd, "right"))
+    await room.ann.expect_error("already_answered")
+    await room.intact(before)
+    await room.bob.answer_acked(0, answer_for(rnd, "wrong"))
+    await room.ann.phase("reveal", 0)
+    assert await room.data.scores() == {room.ann.player_id: 1000, room.bob.player_id: 0}
+    assert (await room.ann.me_where(lambda m: m["last"] is not None))["answer"] == \
+        answer_for(rnd, "right")
+
+
+async def test_wrong_round_invalid_answer_and_closed_round(room: Room) -> None:
+    rnd = room.plan[0]
+    before = await room.data.snapshot()
+    await room.ann.answer(1, answer_for(room.plan[1], "right"))
+    await room.ann.expect_error("wrong_round")
+    await room.ann.answer(0, {"choice": "no-such-option"})
+    await room.ann.expect_error("invalid_answer")
+    await room.ann.answer(0, {"pairs": {}})
+    await room.ann.expect_error("invalid_answer")
+    await room.host.answer(0, answer_for(rnd, "right"))
+    await room.host.expect_error("not_player")
+    await room.intact(before)
+
+    await room.host.host("next")  # the host closes the round
+    await room.ann.phase("reveal", 0)
+    before = await room.data.snapshot()
+    await room.ann.answer(0, answer_for(rnd, "right"))
+    await room.ann.expect_error("round_closed")
+    await room.intact(before)
+    assert all(s == 0 for s in (await room.data.scores()).values())
+
+
+async def test_host_only_actions(room: Room) -> None:
+    before = await room.data.snapshot()
+    for msg in ({"type": "host", "action": "next"}, {"type": "host", "action": "end"},
+                {"type": "add_time", "seconds": 30},
+                {"type": "kick", "player": room.bob.player_id}):
+        await room.ann.send(msg)
+        await room.ann.expect_error("not_host")
+    await room.host.host("start")  # already started
+    await room.host.expect_error("bad_phase")
+    await room.host.send({"type": "kick", "player": "p000000000000"})
+    await room.host.expect_error("unknown_player")
+    await room.intact(before)
