@@ -29,6 +29,7 @@ from server.store import Store
 log = logging.getLogger("cardcade")
 
 WATCH_INTERVAL_S = 1.0
+REDIS_CONNECTIONS = 128  # per process; each room this process runs holds one in XREAD
 
 
 @dataclass
@@ -150,7 +151,11 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
         embedded = EmbeddedRedis(data_dir / "redis").start()
         url = embedded.url
         log.info("embedded Redis at %s (data in %s)", url, data_dir / "redis")
-    client = aioredis.Redis.from_url(url, health_check_interval=30)
+    # A blocking pool: under a burst, callers wait for a free connection instead of failing.
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=REDIS_CONNECTIONS, timeout=10, health_check_interval=30
+    )
+    client = aioredis.Redis(connection_pool=pool)
     app = App(config, client)
     server: Server | None = None
     try:
