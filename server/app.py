@@ -39,6 +39,7 @@ class Config:
     redis_url: str = ""
     public_url: str = ""  # how phones reach this server; detected when empty
     room_ttl_ms: int = keys.ROOM_TTL_MS
+    reuse_port: bool = False  # several worker processes share the port (SO_REUSEPORT)
 
 
 def lan_address() -> str:
@@ -138,6 +139,7 @@ def make_server(app: App, config: Config) -> serve:
         max_size=protocol.MAX_FRAME_BYTES,
         ping_interval=20, ping_timeout=20,
         max_queue=64,
+        reuse_port=config.reuse_port or None,
     )
 
 

@@ -1,4 +1,8 @@
-"""`cardcade serve`: run the game server (embedded Redis unless a URL is given)."""
+"""`cardcade serve`: run the game server (embedded Redis unless a URL is given).
+
+With `--workers N` a supervisor starts N worker processes that share the port
+(SO_REUSEPORT) and one Redis, and restarts a worker that dies.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +12,47 @@ import contextlib
 import logging
 import os
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from server.app import Config, run
+from server.embedded_redis import EmbeddedRedis
+
+log = logging.getLogger("cardcade")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    env = os.environ.get
     parser = sub.add_parser("serve", help="run the game server")
-    parser.add_argument("--host", default=os.environ.get("CARDCADE_HOST", "0.0.0.0"),
+    parser.add_argument("--host", default=env("CARDCADE_HOST", "0.0.0.0"),
                         help="address to listen on (default: all interfaces)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("CARDCADE_PORT", 8000)))
-    parser.add_argument("--redis", default=os.environ.get("REDIS_URL", ""),
+    parser.add_argument("--port", type=int, default=int(env("CARDCADE_PORT", "8000")))
+    parser.add_argument("--redis", default=env("REDIS_URL", ""),
                         help="Redis URL (default: start a private embedded Redis)")
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(os.environ.get("CARDCADE_DATA", ".cardcade")),
+    parser.add_argument("--data-dir", type=Path, default=Path(env("CARDCADE_DATA", ".cardcade")),
                         help="where the embedded Redis keeps its data (default: .cardcade)")
-    parser.add_argument("--public-url", default=os.environ.get("CARDCADE_PUBLIC_URL", ""),
+    parser.add_argument("--public-url", default=env("CARDCADE_PUBLIC_URL", ""),
                         help="address phones use to reach this server (default: detected)")
     parser.add_argument("--room-ttl", type=float, default=24 * 3600,
                         help="seconds a room is kept after its last change (default: a day)")
-    parser.add_argument("--log-level", default=os.environ.get("CARDCADE_LOG", "INFO"))
+    parser.add_argument("--workers", type=int, default=int(env("CARDCADE_WORKERS", "1")),
+                        help="worker processes sharing the port; 0 = one per core (default 1)")
+    parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--log-level", default=env("CARDCADE_LOG", "INFO"))
     parser.set_defaults(func=serve)
 
 
 def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
+    if workers > 1:
+        return supervise(args, workers)
     config = Config(host=args.host, port=args.port, redis_url=args.redis,
-                    public_url=args.public_url, room_ttl_ms=int(args.room_ttl * 1000))
+                    public_url=args.public_url, room_ttl_ms=int(args.room_ttl * 1000),
+                    reuse_port=args.reuse_port)
     try:
         import uvloop
 
@@ -53,4 +70,49 @@ async def _main(config: Config, data_dir: Path) -> None:
         loop.add_signal_handler(sig, task.cancel)
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    logging.getLogger("cardcade").info("stopped cleanly")
+    log.info("stopped cleanly")
+
+
+def supervise(args: argparse.Namespace, workers: int) -> int:
+    """Run `workers` single-process servers on one port and one Redis until a signal."""
+    embedded = None
+    url = args.redis
+    if not url:
+        embedded = EmbeddedRedis(args.data_dir / "redis").start()
+        url = embedded.url
+    command = [sys.executable, "-m", "server.cli", "serve", "--host", args.host,
+               "--port", str(args.port), "--redis", url, "--public-url", args.public_url,
+               "--room-ttl", str(args.room_ttl), "--log-level", args.log_level,
+               "--workers", "1", "--reuse-port"]
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    procs = [subprocess.Popen(command) for _ in range(workers)]
+    log.info("supervising %d workers on port %d: %s", workers, args.port,
+             ", ".join(str(p.pid) for p in procs))
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for i, proc in enumerate(procs):
+                if proc.poll() is not None and not stopping:
+                    log.error("worker %d exited with %s; starting another", proc.pid,
+                              proc.returncode)
+                    procs[i] = subprocess.Popen(command)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if embedded:
+            embedded.stop()
+    log.info("all workers stopped")
+    return 0
