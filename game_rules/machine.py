@@ -172,12 +172,6 @@ class PlayersChanged:
 
 
 @dataclass(frozen=True)
-class AnswerCount:
-    count: int
-    expected: int
-
-
-@dataclass(frozen=True)
 class RoundOpened:
     round_index: int
 
@@ -221,7 +215,6 @@ Effect = (
     | Joined
     | AnswerAccepted
     | PlayersChanged
-    | AnswerCount
     | RoundOpened
     | RoundClosed
     | LeaderboardShown
@@ -294,7 +287,7 @@ def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outco
         return _reject(state, pid, "nickname_taken", f"The nickname {nickname!r} is taken.")
     new = state.model_copy(deep=True)
     new.players[pid] = Player(nickname=nickname, joined_ms=now_ms)
-    return new, [Joined(pid), PlayersChanged(), *_count(new)]
+    return new, [Joined(pid), PlayersChanged()]
 
 
 def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> Outcome:
@@ -325,17 +318,11 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
         answer=event.answer, elapsed_ms=elapsed, fraction=grade.fraction,
         perfect=grade.perfect, points=score.points, streak=score.streak,
     )
-    effects: list[Effect] = [AnswerAccepted(pid, state.round_index), *_count(new)]
+    effects: list[Effect] = [AnswerAccepted(pid, state.round_index)]
     if _everyone_answered(new):
         new_state, closing = _close(game, new.model_copy(deep=True), skipped=False)
         return new_state, effects + closing
     return new, effects
-
-
-def _count(state: RoomState) -> list[Effect]:
-    if state.phase != "open":
-        return []
-    return [AnswerCount(len(state.results), len(state.players))]
 
 
 def _everyone_answered(state: RoomState) -> bool:
@@ -350,7 +337,7 @@ def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
     state.phase, state.round_index, state.results = "open", index, {}
     state.opened_ms, state.paused_at_ms = now_ms, None
     state.deadline_ms = now_ms + game.plan[index].time_limit_ms
-    return state, [RoundOpened(index), SetDeadline(index, state.deadline_ms), *_count(state)]
+    return state, [RoundOpened(index), SetDeadline(index, state.deadline_ms)]
 
 
 def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
@@ -464,7 +451,7 @@ def _kick(game: Game, state: RoomState, pid: str) -> Outcome:
     new.results.pop(pid, None)
     new.kicked_ids.append(pid)
     new.banned_nicknames.append(player.nickname.casefold())
-    effects: list[Effect] = [Kicked(pid), PlayersChanged(), *_count(new)]
+    effects: list[Effect] = [Kicked(pid), PlayersChanged()]
     if new.phase == "open" and _everyone_answered(new):
         new, closing = _close(game, new, skipped=False)
         effects += closing

@@ -145,4 +145,5 @@ class Hub:
                 self.metrics.errors.inc(msg["code"])
             self.send(mb, dumps(msg))
             if msg["type"] == "kicked":
+                room.members.discard(mb)  # no more views; `remove` tidies up on close
                 asyncio.get_running_loop().create_task(mb.ws.close(4001, "kicked"))
