@@ -47,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    if args.log_level.upper() != "DEBUG":  # one INFO line per HTTP request is noise
+        logging.getLogger("websockets").setLevel(logging.WARNING)
     workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
     if workers > 1:
         return supervise(args, workers)
