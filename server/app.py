@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import socket
@@ -29,7 +28,8 @@ from server.store import Store
 log = logging.getLogger("cardcade")
 
 WATCH_INTERVAL_S = 1.0
-REDIS_CONNECTIONS = 128  # per process; each room this process runs holds one in XREAD
+REDIS_CONNECTIONS = 128  # per process, for short commands
+BLOCKING_CONNECTIONS = 10_000  # per process: the most rooms it can run at once
 
 
 @dataclass
@@ -53,9 +53,10 @@ def lan_address() -> str:
 
 
 class App:
-    def __init__(self, config: Config, client: aioredis.Redis):
+    def __init__(self, config: Config, client: aioredis.Redis, blocking: aioredis.Redis):
         self.config = config
-        self.redis = client
+        self.redis = client  # short commands, from a bounded pool
+        self.blocking = blocking  # room runners' blocking XREADs, one connection per room
         self.owner_id = f"{socket.gethostname()}:{secrets.token_hex(4)}"
         self.metrics = Metrics()
         self.store = Store(client, room_ttl_ms=config.room_ttl_ms)
@@ -113,18 +114,19 @@ class App:
                     self.metrics.forget_room(code)
 
     async def start(self) -> None:
-        self.hub.start()
+        await self.hub.start()
         self._watcher = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
+        """Stop every runner at once, then hand their rooms back (release the leases)."""
         if self._watcher:
             self._watcher.cancel()
-        for runner in list(self.runners.values()):
+        runners = list(self.runners.values())
+        for runner in runners:
             if runner.task:
                 runner.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await runner.task
-            await runner.release()
+        await asyncio.gather(*(r.task for r in runners if r.task), return_exceptions=True)
+        await asyncio.gather(*(r.release() for r in runners), return_exceptions=True)
         await self.hub.stop()
 
     async def handle(self, ws: ServerConnection) -> None:
@@ -158,7 +160,10 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
         url, max_connections=REDIS_CONNECTIONS, timeout=10, health_check_interval=30
     )
     client = aioredis.Redis(connection_pool=pool)
-    app = App(config, client)
+    # Room runners block in XREAD, one connection each: a separate pool sized for many rooms,
+    # so blocked reads never starve the short commands.
+    blocking = aioredis.Redis.from_url(url, max_connections=BLOCKING_CONNECTIONS)
+    app = App(config, client, blocking)
     server: Server | None = None
     try:
         await client.ping()
@@ -177,5 +182,6 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
             await server.wait_closed()
         await app.stop()
         await client.aclose()
+        await blocking.aclose()
         if embedded:
             embedded.stop()

@@ -54,9 +54,14 @@ class Hub:
         self.metrics = metrics
         self.rooms: dict[str, RoomSockets] = {}
         self.pubsub = redis.pubsub(ignore_subscribe_messages=True)
+        # redis-py's PubSub takes its connection lazily and unguarded: two first subscribes at
+        # once would each take one and lose the other's channels. Connect up front and send
+        # (un)subscribes one at a time.
+        self._subscribing = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        await self.pubsub.connect()
         self._reader = asyncio.create_task(self._read())
 
     async def stop(self) -> None:
@@ -69,7 +74,8 @@ class Hub:
     async def add(self, member: Member) -> None:
         if member.code not in self.rooms:
             self.rooms[member.code] = RoomSockets()
-            await self.pubsub.subscribe(keys.room_keys(member.code).channel)
+            async with self._subscribing:
+                await self.pubsub.subscribe(keys.room_keys(member.code).channel)
         self.rooms[member.code].members.add(member)
 
     async def remove(self, member: Member) -> None:
@@ -79,7 +85,8 @@ class Hub:
         room.members.discard(member)
         if not room.members:
             del self.rooms[member.code]
-            await self.pubsub.unsubscribe(keys.room_keys(member.code).channel)
+            async with self._subscribing:
+                await self.pubsub.unsubscribe(keys.room_keys(member.code).channel)
 
     def is_connected(self, code: str, who: str) -> bool:
         room = self.rooms.get(code)

@@ -10,6 +10,7 @@ from the state, so a new owner continues a round's timer where the last one stop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -86,8 +87,10 @@ class RoomRunner:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("room %s: runner failed; another process may take over", self.code)
+            log.exception("room %s: runner failed; releasing the room for a new owner", self.code)
             self.app.metrics.errors.inc("runner_crash")
+            with contextlib.suppress(Exception):
+                await self.release()
         finally:
             self.app.runners.pop(self.code, None)
 
@@ -114,8 +117,8 @@ class RoomRunner:
             st = loaded.state
             if st.phase == "open" and st.deadline_ms is not None and not st.paused:
                 block = max(1, min(block, st.deadline_ms - now_ms() + 1))
-            reply = await self.redis.xread({self.keys.inbox: loaded.last_id}, count=BATCH,
-                                           block=block)
+            reply = await self.app.blocking.xread({self.keys.inbox: loaded.last_id},
+                                                  count=BATCH, block=block)
             entries = reply[0][1] if reply else []
             if not await self.app.store.exists(self.code):
                 log.info("room %s: expired", self.code)
