@@ -6,6 +6,7 @@ acknowledgement latency percentiles (client side), the time for the reveal to re
 every player after the last answer, and the server process's memory.
 
     python scripts/bench_game.py --players 30 100 300 --rounds 5
+    python scripts/bench_game.py --rooms 200 --players 3 --rounds 3
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def play(url: str, players: int, rounds: int) -> dict[str, float]:
+async def play(url: str, players: int, rounds: int) -> tuple[list[float], list[float]]:
     host = await hello(url)
     await host.send(json.dumps({"type": "create_room", "deck": "soviet-union-1928-41",
                                 "settings": {"rounds": rounds, "round_mix": ["quiz"],
@@ -91,6 +92,14 @@ async def play(url: str, players: int, rounds: int) -> dict[str, float]:
         await host.send(json.dumps({"type": "host", "action": "next"}))  # -> leaderboard
     for ws in [host, *socks]:
         await ws.close()
+    return latencies, reveal_spread
+
+
+async def play_rooms(url: str, rooms: int, players: int, rounds: int) -> dict[str, float]:
+    """Play `rooms` games at once; latencies of all of them together."""
+    results = await asyncio.gather(*(play(url, players, rounds) for _ in range(rooms)))
+    latencies = [x for lat, _ in results for x in lat]
+    reveal_spread = [x for _, spread in results for x in spread]
     return {
         "ack_p50_ms": statistics.median(latencies) * 1000,
         "ack_p90_ms": pct(latencies, 0.90) * 1000,
@@ -104,14 +113,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--players", type=int, nargs="+", default=[30, 100, 300])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rooms", type=int, default=1,
+                        help="rooms played at once, each with --players players")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cardcade-bench-"))
     redis = EmbeddedRedis(tmp / "redis", port=free_port(), persist=False).start()
     port = free_port()
+    log_path = tmp / "server.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--redis", redis.url, "--log-level", "WARNING"],
-        stdout=subprocess.DEVNULL,
+         "--redis", redis.url, "--log-level", "INFO"],
+        stdout=log_path.open("w"), stderr=subprocess.STDOUT,
     )
     try:
         for _ in range(100):
@@ -120,21 +132,22 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        print(f"cardcade benchmark: one room, quiz rounds={args.rounds}, "
+        print(f"cardcade benchmark: {args.rooms} room(s) at once, quiz rounds={args.rounds}, "
               f"server pid {server.pid}, loopback, {time.strftime('%Y-%m-%d %H:%M')}")
         print(f"{'players':>8} {'answers':>8} {'ack p50':>9} {'ack p90':>9} {'ack p99':>9} "
               f"{'reveal->all p50':>16} {'server RSS':>11}")
         print(f"{'idle':>8} {'':>8} {'':>9} {'':>9} {'':>9} {'':>16} "
               f"{rss_mib(server.pid):>8.1f} MiB")
         for n in args.players:
-            r = asyncio.run(play(f"ws://127.0.0.1:{port}/ws", n, args.rounds))
+            r = asyncio.run(play_rooms(f"ws://127.0.0.1:{port}/ws", args.rooms, n, args.rounds))
             print(f"{n:>8} {r['answers']:>8} {r['ack_p50_ms']:>7.1f}ms {r['ack_p90_ms']:>7.1f}ms "
                   f"{r['ack_p99_ms']:>7.1f}ms {r['reveal_all_p50_ms']:>14.1f}ms "
                   f"{rss_mib(server.pid):>8.1f} MiB")
     finally:
         server.terminate()
-        server.wait(10)
+        server.wait(30)
         redis.stop()
+        print(f"server log: {log_path}")
 
 
 if __name__ == "__main__":
