@@ -103,7 +103,8 @@ function render() {
   let key;
   if (!state.creds || !room) key = state.creds ? "wait" : "create";
   else key = `${room.phase}:${room.round ? room.round.index : -1}`;
-  if (key !== state.screenKey) {
+  const rebuilt = key !== state.screenKey;
+  if (rebuilt) {
     const hadFocus = main.contains(document.activeElement);
     state.screenKey = key;
     state.updaters = [];
@@ -121,6 +122,7 @@ function render() {
   }
   updateTop();
   for (const fn of state.updaters) fn();
+  if (rebuilt) fitStage();
 }
 
 function updateTop() {
@@ -221,6 +223,9 @@ function buildCreate() {
       if (typeof v === "number" && !Number.isFinite(v)) return showError(`Check the value of ${k}.`);
     }
     const msg = { type: "create_room", settings };
+    // /host?seed=N replays the same rounds (same deck, settings and seed: same plan)
+    const seed = new URLSearchParams(location.search).get("seed");
+    if (seed !== null && /^-?\d{1,15}$/.test(seed)) msg.seed = Number(seed);
     if (srcUpload.checked) {
       const file = fileInput.files[0];
       if (!file) return showError("Choose a file to upload.");
@@ -351,20 +356,31 @@ function renderPlayerList(list, players, showAnswered) {
 }
 
 // ---------------------------------------------------------------- rounds
+//
+// The open and reveal screens fill the viewport exactly (no scrolling on a projector): a
+// header with the prompt, a stage with the round's content, the controls at the bottom.
+// Type is sized from the viewport in CSS; `fitStage` then scales the prompt and the stage's
+// type down (CSS variable --fit) when a deck's long texts would not fit.
 
-function roundHeader(round, extra) {
+const FIT_MIN = 0.5;
+
+function roundHeader(round) {
+  const p = round.public || {};
   return h("div", { class: "round-head" },
     h("span", { class: "round-no" }, `Round ${round.index + 1} of ${round.total}`),
     h("span", { class: "kind" }, KIND_NAMES[round.kind] || round.kind),
-    h("span", { class: "pts muted" }, `${round.points} points`),
-    extra);
+    p.category && round.kind === "quiz" ? h("span", { class: "category" }, p.category) : null,
+    h("span", { class: "pts muted" }, `${round.points} points`));
 }
 
 function prompt(round) {
-  const p = round.public || {};
-  return h("h1", { class: "prompt", id: "prompt" },
-    p.category && round.kind === "quiz" ? h("span", { class: "category" }, p.category) : null,
-    p.prompt || "");
+  const text = (round.public && round.public.prompt) || "";
+  const size = text.length > 110 ? "long" : text.length > 60 ? "medium" : "short";
+  return h("h1", { class: `prompt prompt-${size}`, id: "prompt" }, text);
+}
+
+function roundTop(round, side) {
+  return h("div", { class: "round-top" }, roundHeader(round), h("div", { class: "round-side" }, side), prompt(round));
 }
 
 function quizOptions(round, key) {
@@ -387,23 +403,30 @@ function roundBody(round, key) {
       return quizOptions(round, key);
     case "match":
       if (key && key.pairs) {
-        return h("ul", { class: "pairs" }, (p.left || []).map((l) => h("li", {},
-          h("span", { class: "left" }, l.text), h("span", { class: "arrow", "aria-hidden": "true" }, "→"),
-          h("span", { class: "sr-only" }, " matches "),
-          h("span", { class: "right" }, textOf(p.right, key.pairs[l.id])))));
+        return h("ul", { class: `pairs n-${(p.left || []).length}`, "aria-label": "Pairs" }, (p.left || []).map((l) => h("li", { class: "pair" },
+          h("span", { class: "left" }, l.text),
+          h("span", { class: "right" }, h("span", { class: "arrow", "aria-hidden": "true" }, "→ "),
+            h("span", { class: "sr-only" }, " matches "), textOf(p.right, key.pairs[l.id])))));
       }
-      return h("div", { class: "match-cols" },
-        h("ul", { class: "col" }, (p.left || []).map((x) => h("li", { class: "item" }, x.text))),
-        h("ul", { class: "col" }, (p.right || []).map((x) => h("li", { class: "item" }, x.text))));
-    case "sort":
+      return h("div", { class: "match-body" },
+        h("ul", { class: "chips", "aria-label": "Match these" }, (p.left || []).map((x) => h("li", { class: "chip" }, x.text))),
+        h("ul", { class: "items", "aria-label": "with these" }, (p.right || []).map((x) => h("li", { class: "item" }, x.text))));
+    case "sort": {
+      const buckets = p.buckets || [];
       if (key && key.placement) {
-        return h("div", { class: "buckets" }, (p.buckets || []).map((b) => h("section", { class: "bucket" },
-          h("h2", {}, b.text),
-          h("ul", {}, (p.items || []).filter((it) => key.placement[it.id] === b.id).map((it) => h("li", { class: "item" }, it.text))))));
+        // the items grouped by bucket, each tagged with its bucket's name
+        const placed = [];
+        buckets.forEach((b, bi) => {
+          for (const it of p.items || []) if (key.placement[it.id] === b.id) placed.push([it, b, bi]);
+        });
+        return h("ul", { class: "items placed", "aria-label": "Where each card goes" }, placed.map(([it, b, bi]) => h("li", { class: `item bucket-${bi % 4}` },
+          h("span", { class: "tag" }, h("span", { class: "sr-only" }, "In "), b.text, h("span", { class: "sr-only" }, ": ")),
+          h("span", { class: "itext" }, it.text))));
       }
-      return h("div", {},
-        h("div", { class: "bucket-names" }, (p.buckets || []).map((b) => h("span", { class: "bucket-name" }, b.text))),
-        h("ul", { class: "items" }, (p.items || []).map((it) => h("li", { class: "item" }, it.text))));
+      return h("div", { class: "sort-body" },
+        h("ul", { class: "chips buckets", "aria-label": "Groups" }, buckets.map((b, bi) => h("li", { class: `chip bucket-${bi % 4}` }, b.text))),
+        h("ul", { class: "items", "aria-label": "Cards to sort" }, (p.items || []).map((it) => h("li", { class: "item" }, it.text))));
+    }
     case "order": {
       const ids = key && key.order ? key.order : (p.items || []).map((x) => x.id);
       return h("ol", { class: `order-list${key ? " revealed" : ""}` }, ids.map((id) => h("li", { class: "item" }, textOf(p.items, id))));
@@ -413,6 +436,36 @@ function roundBody(round, key) {
   }
 }
 
+/** Scale the round's type (--fit) down until the stage holds its content, if it must. */
+function fitStage() {
+  const section = main.querySelector("section.round");
+  const stage = section && section.querySelector(".stage");
+  if (!stage) return;
+  const fits = () => stage.scrollHeight <= stage.clientHeight + 1 && stage.scrollWidth <= stage.clientWidth + 1
+    && document.scrollingElement.scrollHeight <= window.innerHeight;
+  const set = (f) => { section.style.setProperty("--fit", String(f)); section.dataset.fit = f.toFixed(3); };
+  set(1);
+  if (fits()) return;
+  let lo = FIT_MIN;
+  let hi = 1;
+  for (let i = 0; i < 8; i += 1) {
+    const mid = (lo + hi) / 2;
+    set(mid);
+    if (fits()) lo = mid;
+    else hi = mid;
+  }
+  set(lo); // if even FIT_MIN is too big, the stage scrolls and the controls stay in view
+}
+
+let fitQueued = false;
+function queueFit() {
+  if (fitQueued) return;
+  fitQueued = true;
+  requestAnimationFrame(() => { fitQueued = false; fitStage(); });
+}
+window.addEventListener("resize", queueFit);
+if (document.fonts) document.fonts.ready.then(queueFit);
+
 function buildOpen() {
   const round = state.room.round;
   const timer = h("div", { class: "timer", id: "timer", role: "timer", "aria-label": "Seconds left" });
@@ -420,11 +473,10 @@ function buildOpen() {
   const pauseBtn = h("button", { type: "button", id: "pause-btn" });
   pauseBtn.addEventListener("click", () => send({ type: "host", action: state.room.round && state.room.round.paused ? "resume" : "pause" }));
   const paused = h("div", { class: "paused-banner hidden", id: "paused-banner", role: "status" }, "❚❚ Paused");
-  const view = h("section", { class: "round" },
-    h("div", { class: "round-top" }, roundHeader(round), h("div", { class: "round-side" }, timer, answered)),
-    prompt(round),
+  const view = h("section", { class: `round kind-${round.kind}` },
+    roundTop(round, [timer, answered]),
+    h("div", { class: "stage", id: "stage" }, h("div", { class: "round-body" }, roundBody(round, null))),
     paused,
-    h("div", { class: "round-body" }, roundBody(round, null)),
     errorBox(),
     h("div", { class: "controls" },
       pauseBtn,
@@ -441,7 +493,9 @@ function buildOpen() {
     timer.classList.toggle("low", s !== null && s <= 5);
     if (s !== lastSecs && s === 10) announce(live, "10 seconds left");
     lastSecs = s;
-    answered.textContent = `${state.room.answered} / ${state.room.players} answered`;
+    const count = `${state.room.answered} / ${state.room.players} answered`;
+    if (answered.textContent && answered.textContent !== count) queueFit(); // its width may change
+    answered.textContent = count;
     pauseBtn.textContent = r.paused ? "▶ Resume" : "❚❚ Pause";
     paused.classList.toggle("hidden", !r.paused);
   });
@@ -452,14 +506,13 @@ function buildReveal() {
   const room = state.room;
   const round = room.round;
   const rv = room.reveal || { key: {}, distribution: [], skipped: false };
-  const view = h("section", { class: "round reveal" },
-    h("div", { class: "round-top" }, roundHeader(round), h("div", { class: "round-side" },
-      h("div", { class: "answered" }, `${room.answered} / ${room.players} answered`))),
-    prompt(round),
-    rv.skipped ? h("p", { class: "notice" }, "This round was skipped: no points.") : null,
-    h("div", { class: "reveal-grid" },
-      h("div", { class: "round-body" }, rv.skipped ? roundBody(round, null) : roundBody(round, rv.key)),
-      rv.skipped ? null : chart(round, rv)),
+  const view = h("section", { class: `round reveal kind-${round.kind}` },
+    roundTop(round, h("div", { class: "answered" }, `${room.answered} / ${room.players} answered`)),
+    h("div", { class: "stage", id: "stage" },
+      rv.skipped ? h("p", { class: "notice" }, "This round was skipped: no points.") : null,
+      h("div", { class: "reveal-grid" },
+        h("div", { class: "round-body" }, rv.skipped ? roundBody(round, null) : roundBody(round, rv.key)),
+        rv.skipped ? null : chart(round, rv))),
     errorBox(),
     h("div", { class: "controls" },
       h("button", { type: "button", id: "next-btn", class: "primary", "data-primary": true, onclick: hostCmd("next") }, "Show leaderboard"),

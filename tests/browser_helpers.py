@@ -114,6 +114,71 @@ def run_axe(page: Any, path: Path) -> list[dict[str, Any]]:
     ]
 
 
+# What must be seen whole on the host's round and reveal screens: the header and controls in
+# the viewport; the round's content (options, cards, pairs, chips, chart) inside the stage,
+# which is inside the viewport; no scrolling anywhere; no text clipped inside its box.
+_HOST_FIT_JS = """() => {
+  const problems = [];
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const page = document.scrollingElement;
+  if (page.scrollHeight > vh) problems.push(`page scrolls: ${page.scrollHeight} > ${vh}`);
+  if (page.scrollWidth > vw) problems.push(`page scrolls sideways: ${page.scrollWidth} > ${vw}`);
+  const stage = document.querySelector("section.round .stage");
+  if (!stage) return {problems: ["no round stage"], count: 0, fit: null, minFont: null};
+  if (stage.scrollHeight > stage.clientHeight + 1)
+    problems.push(`stage overflows: ${stage.scrollHeight} > ${stage.clientHeight}`);
+  if (stage.scrollWidth > stage.clientWidth + 1)
+    problems.push(`stage overflows sideways: ${stage.scrollWidth} > ${stage.clientWidth}`);
+  const sr = stage.getBoundingClientRect();
+  const name = (el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} ` +
+    JSON.stringify(el.textContent.trim().slice(0, 40));
+  const inside = (r, box) => r.left >= box.left - 0.5 && r.top >= box.top - 0.5 &&
+    r.right <= box.right + 0.5 && r.bottom <= box.bottom + 0.5;
+  const view = {left: 0, top: 0, right: vw, bottom: vh};
+  const where = (r) => JSON.stringify([r.left, r.top, r.right, r.bottom].map(Math.round));
+  const outer = document.querySelectorAll("section.round .round-head, " +
+    "section.round .round-side > *, #prompt, section.round .controls button");
+  for (const el of outer) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height) problems.push(`not shown: ${name(el)}`);
+    else if (!inside(r, view)) problems.push(`outside the viewport: ${name(el)} ${where(r)}`);
+  }
+  const content = stage.querySelectorAll(
+    ".option, .item, .chip, .pair, .chart-fig, .chart .bar-wrap");
+  let minFont = Infinity;
+  for (const el of content) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height) problems.push(`not shown: ${name(el)}`);
+    else if (!inside(r, view)) problems.push(`outside the viewport: ${name(el)} ${where(r)}`);
+    else if (!inside(r, sr)) problems.push(`cut off by the stage: ${name(el)} ${where(r)}`);
+    if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+      problems.push(`text clipped in ${name(el)}`);
+    if (!el.matches(".chart-fig, .chart .bar-wrap"))
+      minFont = Math.min(minFont, parseFloat(getComputedStyle(el).fontSize));
+  }
+  const section = document.querySelector("section.round");
+  return {problems, count: content.length, fit: Number(section.dataset.fit || 1), minFont};
+}"""
+
+
+def settle(page: Any) -> None:
+    """Wait two animation frames: resize handlers and queued layout work have run."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def host_fit(page: Any) -> dict[str, Any]:
+    """How the host's open/reveal screen fits its viewport: problems (empty when all of it is
+    seen whole), count of content boxes checked, the --fit scale and the smallest font (px)."""
+    settle(page)
+    return page.evaluate(_HOST_FIT_JS)
+
+
+def phone_scroll_width(page: Any) -> int:
+    """How wide the page scrolls (its document and its body), in CSS px."""
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+
+
 def shot(page: Any, name: str, *, full_page: bool = False) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

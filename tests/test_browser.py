@@ -29,6 +29,8 @@ from tests.browser_helpers import (
     axe_path,
     chromium_available,
     fraction,
+    host_fit,
+    phone_scroll_width,
     points_of,
     run_axe,
     shot,
@@ -76,15 +78,25 @@ def new_page(
     return page, Frames().attach(page)
 
 
-def create_game(host: Any, base: str, *, rounds: int, mix: list[str], time_s: int = 60) -> str:
-    host.goto(f"{base}/host")
+def open_create_form(host: Any, base: str, *, seed: int | None = None) -> None:
+    host.goto(f"{base}/host" + (f"?seed={seed}" if seed is not None else ""))
     host.wait_for_selector("#create-form")
     host.wait_for_function("document.querySelector('#deck').value !== ''")
+
+
+def fill_settings(host: Any, *, rounds: int, mix: list[str], time_s: int = 60,
+                  items: int = 4) -> None:
     for kind in ("quiz", "match", "sort", "order"):
         host.set_checked(f"#mix-{kind}", kind in mix)
     host.fill("#rounds", str(rounds))
     host.fill("#time_limit_s", str(time_s))
-    host.fill("#items_per_round", "4")
+    host.fill("#items_per_round", str(items))
+
+
+def create_game(host: Any, base: str, *, rounds: int, mix: list[str], time_s: int = 60,
+                items: int = 4, seed: int | None = None) -> str:
+    open_create_form(host, base, seed=seed)
+    fill_settings(host, rounds=rounds, mix=mix, time_s=time_s, items=items)
     host.click("#create-btn")
     host.wait_for_selector("#room-code")
     return host.inner_text("#room-code").strip()
@@ -96,6 +108,12 @@ def join_by_touch(page: Any, base: str, code: str, nickname: str) -> None:
     page.fill("#nickname", nickname)
     page.tap("#join-btn")
     page.wait_for_selector("main[data-screen=lobby]")
+
+
+def phone_shot(page: Any, name: str) -> None:
+    """Screenshot of a phone screen, which must not scroll sideways at 360 px."""
+    shot(page, name)
+    assert phone_scroll_width(page) <= 360, name
 
 
 def screen(page: Any, name: str) -> None:
@@ -137,7 +155,7 @@ def touch_answer(page: Any, rnd: dict[str, Any], style: int) -> None:
             if i == 0 and style == 0:
                 # undo the first pair and make it again: the pairing shows and can be undone
                 page.wait_for_selector(f'button[data-left="{item["id"]}"] .paired-with')
-                shot(page, "play-match-pairing")
+                phone_shot(page, "play-match-pairing")
                 page.tap("#undo-btn")
                 page.wait_for_selector(f'button[data-left="{item["id"]}"]:not(.paired)')
                 pressed = page.get_attribute(f'button[data-left="{item["id"]}"]', "aria-pressed")
@@ -152,7 +170,7 @@ def touch_answer(page: Any, rnd: dict[str, Any], style: int) -> None:
             bucket = buckets[0] if style == 0 else buckets[i % len(buckets)]
             page.tap(f'button[data-bucket="{bucket["id"]}"]')
             if i == 1 and style == 0:
-                shot(page, "play-sort-progress")
+                phone_shot(page, "play-sort-progress")
     elif kind == "order":
         items = pub["items"]
         if style == 1:  # bring the last item to the top
@@ -233,7 +251,7 @@ def test_full_game(browser: Any, live_server: Any) -> None:
     # Alice joins from the QR link; the join screen first
     alice.goto(f"{base}/play?room={code}")
     alice.wait_for_selector("#join-form")
-    shot(alice, "play-join")
+    phone_shot(alice, "play-join")
     axe.check(alice, "play-join")
     alice.fill("#nickname", "Alice")
     alice.tap("#join-btn")
@@ -256,7 +274,7 @@ def test_full_game(browser: Any, live_server: Any) -> None:
     dave.fill("#nickname", "Dave")
     dave.tap("#join-btn")
     dave.wait_for_selector("#join-error:has-text('no game with the code ZZZZ99')")
-    shot(dave, "play-join-error")
+    phone_shot(dave, "play-join-error")
     axe.check(dave, "play-join-error")
     dave.fill("#room-code", code.lower())
     dave.fill("#nickname", "alice")
@@ -282,7 +300,7 @@ def test_full_game(browser: Any, live_server: Any) -> None:
     shot(host, "host-lobby-1920x1080")
     host.set_viewport_size(HOST_VIEW["viewport"])
     assert "4 players" in alice.inner_text("#lobby-count")
-    shot(alice, "play-waiting")
+    phone_shot(alice, "play-waiting")
     axe.check(alice, "play-waiting")
 
     host.click("#start-btn")
@@ -302,10 +320,11 @@ def test_full_game(browser: Any, live_server: Any) -> None:
         assert alice.locator(f"section.round.kind-{kind}").count() == 1
         shot(host, f"host-{kind}")
         axe.check(host, f"host-{kind}")
-        shot(alice, f"play-{kind}")
+        assert not host_fit(host)["problems"], (kind, host_fit(host))
+        phone_shot(alice, f"play-{kind}")
         axe.check(alice, f"play-{kind}")
         for page in pages.values():  # phones: no horizontal scrolling
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            assert phone_scroll_width(page) <= 360
 
         if index == 1:
             # Bob reloads mid-round: back on the round screen with the same score
@@ -321,8 +340,9 @@ def test_full_game(browser: Any, live_server: Any) -> None:
             host.click("#pause-btn")
             alice.wait_for_selector(".paused:has-text('paused')")
             host.wait_for_selector("#paused-banner:not(.hidden)")
+            assert not host_fit(host)["problems"], ("paused", host_fit(host))
             shot(host, "host-paused")
-            shot(alice, "play-paused")
+            phone_shot(alice, "play-paused")
             host.click("#pause-btn")
             alice.wait_for_selector(".paused.hidden", state="attached")
             before_s = host_seconds(host)
@@ -336,7 +356,7 @@ def test_full_game(browser: Any, live_server: Any) -> None:
         screen(alice, "sent")
         alice.wait_for_selector("#sent-status.ok")
         if "sent" not in shot_done:
-            shot(alice, "play-sent")
+            phone_shot(alice, "play-sent")
             axe.check(alice, "play-sent")
             shot_done.add("sent")
         touch_answer(bob, rnd, 1)
@@ -355,12 +375,14 @@ def test_full_game(browser: Any, live_server: Any) -> None:
         assert sum(bar["count"] for bar in reveal["reveal"]["distribution"]) == 3
         shot(host, f"host-reveal-{kind}")
         axe.check(host, f"host-reveal-{kind}")
+        assert not host_fit(host)["problems"], (f"reveal {kind}", host_fit(host))
         if kind == "quiz":
             assert host.locator(f'.option.correct[data-option="{key["correct"]}"]').count() == 1
 
         for name in names:
             page = pages[name]
             screen(page, "reveal")
+            assert phone_scroll_width(page) <= 360, (name, "reveal")
             title = page.inner_text("#result-title")
             points = points_of(page.inner_text("#result-points"))
             if name == "Dave":
@@ -382,7 +404,7 @@ def test_full_game(browser: Any, live_server: Any) -> None:
             totals[name] += points
             assert page.inner_text("#my-score") == str(totals[name])
             assert page.inner_text("#bar-score") == f"{totals[name]} pts"
-        shot(alice, f"play-result-{kind}")
+        phone_shot(alice, f"play-result-{kind}")
         axe.check(alice, f"play-result-{kind}")
 
         # leaderboard: same scores as the phones, best first, ranks shared on ties
@@ -402,11 +424,12 @@ def test_full_game(browser: Any, live_server: Any) -> None:
         for name in names:
             page = pages[name]
             screen(page, "leaderboard")
+            assert phone_scroll_width(page) <= 360, (name, "leaderboard")
             rank = 1 + sum(1 for s in totals.values() if s > totals[name])
             want = {1: "1st", 2: "2nd", 3: "3rd"}.get(rank, f"{rank}th")
             assert page.inner_text("#my-rank") == want
         if index == 1:
-            shot(alice, "play-leaderboard")
+            phone_shot(alice, "play-leaderboard")
             axe.check(alice, "play-leaderboard")
         host.click("#next-btn")
 
@@ -424,10 +447,11 @@ def test_full_game(browser: Any, live_server: Any) -> None:
     for name in names:
         page = pages[name]
         screen(page, "podium")
+        assert phone_scroll_width(page) <= 360, (name, "podium")
         assert f"with {totals[name]} points" in page.inner_text("#final-rank")
         podium_names = page.locator("#podium-list .name").all_inner_texts()
         assert podium_names == [podium[i] for i in (1, 2, 3)]
-    shot(alice, "play-podium")
+    phone_shot(alice, "play-podium")
     axe.check(alice, "play-podium")
 
     # the CSV export link works and agrees
@@ -506,7 +530,7 @@ def test_answer_survives_dropped_connection(browser: Any, live_server: Any) -> N
     route["block"] = True
     player.tap(f'button[data-option="{rnd["public"]["options"][1]["id"]}"]')
     player.wait_for_selector("#status:has-text('Reconnecting')")
-    shot(player, "play-reconnecting")
+    phone_shot(player, "play-reconnecting")
     host.wait_for_selector("#answered:has-text('0 / 1 answered')")
     host.click("#next-btn")
     screen(host, "reveal")
@@ -515,4 +539,85 @@ def test_answer_survives_dropped_connection(browser: Any, live_server: Any) -> N
     player.wait_for_selector("#notice:has-text('did not reach the server')")
     assert player.inner_text("#result-title") == "No answer"
     assert player.is_hidden("#status")
+    assert not errors, errors
+
+
+# ------------------------------------------------------------------ the host on a projector
+
+# Seeds whose one round of each kind (6 items per round, the most the form allows) carries
+# about the longest texts of the bundled deck: planned for seeds 0-1999, ranked by the length
+# of the round's prompt, options, items and buckets. LONG_FLOOR guards the choice: if the
+# planner changes, a seed that no longer gives long texts fails here instead of testing little.
+LONG_SEEDS = {"quiz": 174, "match": 1596, "sort": 1329, "order": 1529}
+LONG_FLOOR = {"quiz": 500, "match": 550, "sort": 900, "order": 400}
+HOST_SIZES = [(1280, 720), (1920, 1080)]
+MIN_FONT_PX = {720: 16, 1080: 24}  # the smallest text of the round's content, in CSS px
+
+
+def text_length(pub: dict[str, Any]) -> int:
+    parts = [pub.get("prompt", "")]
+    for field in ("options", "left", "right", "buckets", "items"):
+        parts += [x["text"] for x in pub.get(field, [])]
+    return sum(len(p) for p in parts)
+
+
+def content_boxes(rnd: dict[str, Any], reveal: dict[str, Any] | None) -> int:
+    """How many options, cards, chips, pairs and chart bars the host shows for the round."""
+    pub = rnd["public"]
+    if rnd["kind"] == "quiz":
+        n = len(pub["options"])
+    elif rnd["kind"] == "match":
+        n = len(pub["left"]) if reveal else len(pub["left"]) + len(pub["right"])
+    elif rnd["kind"] == "sort":
+        n = len(pub["items"]) if reveal else len(pub["items"]) + len(pub["buckets"])
+    else:
+        n = len(pub["items"])
+    if reveal:
+        n += 1 + len(reveal["distribution"])  # the chart and its bars
+    return n
+
+
+def assert_host_fits(host: Any, rnd: dict[str, Any], reveal: dict[str, Any] | None,
+                     label: str) -> dict[str, Any]:
+    fit = host_fit(host)
+    assert not fit["problems"], (label, fit)
+    assert fit["count"] == content_boxes(rnd, reveal), (label, fit)
+    return fit
+
+
+@pytest.mark.parametrize("kind", ["quiz", "match", "sort", "order"])
+def test_host_screens_fit_projector(browser: Any, live_server: Any, kind: str) -> None:
+    """The open and reveal screens of a round with the deck's longest texts are seen whole,
+    without scrolling, at 1280x720 and 1920x1080, in large type; the phone does not scroll
+    sideways either."""
+    base = live_server.http_url
+    errors: list[str] = []
+    host, host_frames = new_page(browser, HOST_VIEW, errors, "host")
+    code = create_game(host, base, rounds=1, mix=[kind], items=6, seed=LONG_SEEDS[kind])
+    player, _ = new_page(browser, PHONE, errors, "Pat")
+    join_by_touch(player, base, code, "Pat")
+    host.wait_for_selector("#players [data-player=Pat]")
+    host.click("#start-btn")
+
+    for phase in ("open", "reveal"):
+        screen(host, phase)
+        screen(player, phase)
+        rnd = latest_round(host_frames)
+        assert rnd["kind"] == kind
+        assert text_length(rnd["public"]) >= LONG_FLOOR[kind], text_length(rnd["public"])
+        reveal = host_frames.reveal(0)["reveal"] if phase == "reveal" else None
+        for width, height in HOST_SIZES:
+            host.set_viewport_size({"width": width, "height": height})
+            label = f"{kind} {phase} {width}x{height}"
+            fit = assert_host_fits(host, rnd, reveal, label)
+            assert fit["minFont"] >= MIN_FONT_PX[height], (label, fit)
+            name = f"host-long-{kind}" if phase == "open" else f"host-long-reveal-{kind}"
+            if height == 720:
+                shot(host, name)
+            elif kind == "quiz":  # the same layout, scaled: one pair of 1080p shots is enough
+                shot(host, f"{name}-{width}x{height}")
+        host.set_viewport_size(HOST_VIEW["viewport"])
+        assert phone_scroll_width(player) <= 360, phase
+        if phase == "open":
+            touch_answer(player, rnd, 1)  # the only player answers: the round closes
     assert not errors, errors
