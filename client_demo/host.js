@@ -77,8 +77,20 @@ function onError(msg) {
     render();
     return;
   }
+  const creating = state.creating;
   state.creating = false;
-  showError(msg.message || msg.code);
+  if (creating && msg.code === "bad_deck") {
+    // the server's sentence names the file; its hint is worded for the command line
+    const why = (msg.message || "").replace(/; use --format \(([^)]*)\)/, "; pick its format ($1) under “File format”");
+    showError(`Could not use that deck: ${why}`);
+    const btn = document.getElementById("create-btn");
+    if (btn) {
+      btn.disabled = false;
+      btn.textContent = "Create game";
+    }
+  } else {
+    showError(msg.message || msg.code);
+  }
   render();
 }
 
@@ -229,12 +241,14 @@ function buildCreate() {
     if (srcUpload.checked) {
       const file = fileInput.files[0];
       if (!file) return showError("Choose a file to upload.");
+      let text;
       try {
-        const text = await readFile(file);
-        msg.upload = { filename: file.name.slice(0, 200), text, format: formatSelect.value || null };
+        text = await readFile(file);
       } catch (err) {
         return showError("Could not read that file.");
       }
+      if (!text.trim()) return showError(`${file.name} is empty: choose a deck file with cards in it.`);
+      msg.upload = { filename: file.name.slice(0, 200), text, format: formatSelect.value || null };
     } else {
       if (!deckSelect.value) return showError("Pick a deck.");
       msg.deck = deckSelect.value;
@@ -309,6 +323,7 @@ function buildLobby() {
       h("div", { class: "room-code", id: "room-code", "aria-label": `Room code ${room.room.split("").join(" ")}` }, room.room),
       h("img", { class: "qr", src: `/qr/${encodeURIComponent(room.room)}.svg`, alt: `QR code to join room ${room.room}`, width: 260, height: 260 })),
     h("div", { class: "players-panel" },
+      room.deck ? h("p", { class: "deck-title" }, "Deck: ", h("strong", { id: "deck-title" }, room.deck)) : null,
       count,
       list,
       errorBox(),

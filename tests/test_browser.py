@@ -25,6 +25,7 @@ from tests.browser_helpers import (
     CHROMIUM_ARGS,
     HOST_VIEW,
     PHONE,
+    ROOT,
     Frames,
     axe_path,
     chromium_available,
@@ -620,4 +621,83 @@ def test_host_screens_fit_projector(browser: Any, live_server: Any, kind: str) -
         assert phone_scroll_width(player) <= 360, phase
         if phase == "open":
             touch_answer(player, rnd, 1)  # the only player answers: the round closes
+    assert not errors, errors
+
+
+# ------------------------------------------------------------------ uploads and kicks
+
+SAMPLE_UPLOAD = ROOT / "tests" / "samples" / "quizlet-solar-system.txt"
+
+
+def sample_cards() -> dict[str, str]:
+    """Prompt (without its "Category:" prefix) -> category, from the sample upload."""
+    cards = {}
+    for line in SAMPLE_UPLOAD.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            term = line.split("\t", 1)[0]
+            category, prompt = term.split(":", 1)
+            cards[prompt.strip()] = category.strip()
+    return cards
+
+
+def test_upload_deck(browser: Any, live_server: Any, tmp_path: Any) -> None:
+    """A Quizlet export uploaded on the create screen makes the room's deck; an empty or an
+    unreadable file shows an error on the host screen and creates no room."""
+    base = live_server.http_url
+    errors: list[str] = []
+    host, host_frames = new_page(browser, HOST_VIEW, errors, "host")
+    open_create_form(host, base)
+    fill_settings(host, rounds=2, mix=["quiz"])
+
+    # an empty file: refused before anything is sent
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    host.set_input_files("#upload", str(empty))
+    assert host.is_checked("#src-upload")  # choosing a file picks "Upload a file"
+    host.click("#create-btn")
+    host.wait_for_selector("#host-error:has-text('empty.txt is empty')")
+    assert "choose a deck file" in host.inner_text("#host-error")
+
+    # a file in no format the importers read: the server's reason, on the host screen
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_bytes(bytes(range(1, 9)) + b"\x7f no tabs, no commas, no headers here\n" * 3)
+    host.set_input_files("#upload", str(garbage))
+    host.click("#create-btn")
+    host.wait_for_selector("#host-error:has-text('Could not use that deck')")
+    message = host.inner_text("#host-error")
+    assert "garbage.txt" in message and "cannot tell the format" in message, message
+    assert "--format" not in message, message
+    shot(host, "host-upload-error")
+    assert host.is_enabled("#create-btn")  # ready for another try
+    assert host.locator("#create-form").count() == 1
+    assert host.locator("#room-code").count() == 0
+    assert [m["code"] for m in host_frames.errors()] == ["bad_deck"]
+    assert not [m for m in host_frames.received if m.get("type") in ("created", "room")]
+    creates = [m for m in host_frames.sent if m.get("type") == "create_room"]
+    assert len(creates) == 1  # the empty file was never sent
+
+    # the sample deck: its title in the lobby, its cards in the rounds
+    host.set_input_files("#upload", str(SAMPLE_UPLOAD))
+    host.click("#create-btn")
+    host.wait_for_selector("#room-code")
+    code = host.inner_text("#room-code").strip()
+    assert host.inner_text("#deck-title") == "Quizlet solar system"
+    sent = [m for m in host_frames.sent if m.get("type") == "create_room"][-1]
+    assert sent["upload"]["filename"] == SAMPLE_UPLOAD.name
+    assert "deck" not in sent
+    player, frames = new_page(browser, PHONE, errors, "Uma")
+    join_by_touch(player, base, code, "Uma")
+    host.wait_for_selector("#players [data-player=Uma]")
+    host.click("#start-btn")
+    screen(player, "open")
+    screen(host, "open")
+    cards = sample_cards()
+    shown = player.inner_text("#main")
+    rnd = latest_round(frames)
+    assert rnd["kind"] == "quiz"
+    prompt = rnd["public"]["prompt"]
+    assert prompt in cards, prompt
+    assert prompt in shown
+    assert host.inner_text("#prompt") == prompt
+    assert host.inner_text(".round-head .category") == cards[prompt]
     assert not errors, errors
