@@ -353,12 +353,18 @@ function renderPlayerList(list, players, showAnswered) {
       "aria-label": `Remove ${p.nickname}`, title: `Remove ${p.nickname}`,
     }, "✕");
     kick.addEventListener("click", () => {
+      // two taps: a stray tap on a projected screen must not throw a student out
       if (kick.dataset.armed) {
         send({ type: "kick", player: p.id });
       } else {
         kick.dataset.armed = "1";
         kick.textContent = "Remove?";
-        setTimeout(() => { delete kick.dataset.armed; kick.textContent = "✕"; }, 3000);
+        kick.setAttribute("aria-label", `Confirm: remove ${p.nickname}`);
+        setTimeout(() => {
+          delete kick.dataset.armed;
+          kick.textContent = "✕";
+          kick.setAttribute("aria-label", `Remove ${p.nickname}`);
+        }, 3000);
       }
     });
     list.append(h("li", { class: `player${p.connected ? "" : " offline"}`, "data-player": p.nickname },

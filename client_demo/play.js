@@ -50,10 +50,18 @@ const conn = new Connection({
   },
   onMessage: handle,
   onStatus(s) {
-    statusEl.classList.toggle("hidden", s === "online");
-    statusEl.textContent = s === "reconnecting" ? "Reconnecting…" : "Connecting…";
+    state.status = s;
+    showStatus();
   },
 });
+
+// A kicked player's socket is closed by the server and opens again in the background (for
+// "Join another game"): no "Reconnecting…" over the "Removed from the game" screen.
+function showStatus() {
+  const s = state.status; // unset until the connection first changes state
+  statusEl.classList.toggle("hidden", !s || s === "online" || Boolean(state.kicked));
+  statusEl.textContent = s === "reconnecting" ? "Reconnecting…" : "Connecting…";
+}
 
 // ------------------------------------------------------------------ messages
 
@@ -270,6 +278,7 @@ function render(force) {
     }
   }
   updateBar();
+  showStatus();
   for (const fn of state.updaters) fn();
 }
 
@@ -364,7 +373,7 @@ function buildKicked() {
   return h("section", { class: "center" },
     h("h1", {}, "Removed from the game"),
     h("p", {}, state.kicked),
-    h("button", { type: "button", class: "primary", onclick: () => { state.kicked = null; render(); } }, "Join another game"));
+    h("button", { type: "button", class: "primary", id: "rejoin-btn", onclick: () => { state.kicked = null; render(); } }, "Join another game"));
 }
 
 function buildLobby() {

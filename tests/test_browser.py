@@ -701,3 +701,61 @@ def test_upload_deck(browser: Any, live_server: Any, tmp_path: Any) -> None:
     assert host.inner_text("#prompt") == prompt
     assert host.inner_text(".round-head .category") == cards[prompt]
     assert not errors, errors
+
+
+def test_kick_player(browser: Any, live_server: Any) -> None:
+    """The host removes a player from the lobby in two taps; the player is told, cannot come
+    back under that nickname (in any case), and the others stay."""
+    base = live_server.http_url
+    errors: list[str] = []
+    host, host_frames = new_page(browser, HOST_VIEW, errors, "host")
+    code = create_game(host, base, rounds=1, mix=["quiz"])
+    pages = {}
+    for name in ("Mallory", "Nina"):
+        pages[name], _ = new_page(browser, PHONE, errors, name)
+        join_by_touch(pages[name], base, code, name)
+        host.wait_for_selector(f"#players [data-player={name}]")
+    mallory, nina = pages["Mallory"], pages["Nina"]
+    assert host.inner_text("#player-count") == "2 players joined"
+
+    kick = host.locator("#players [data-player=Mallory] button.kick")
+    assert kick.inner_text() == "✕"
+    assert kick.get_attribute("aria-label") == "Remove Mallory"
+    kick.click()  # first tap: arms the button, nobody is removed yet
+    assert kick.inner_text() == "Remove?"
+    assert kick.get_attribute("aria-label") == "Confirm: remove Mallory"
+    assert not [m for m in host_frames.sent if m.get("type") == "kick"]
+    shot(host, "host-kick-confirm")
+    assert mallory.locator("main[data-screen=lobby]").count() == 1
+    kick.click()  # second tap: removed
+
+    screen(mallory, "kicked")
+    assert mallory.inner_text("h1") == "Removed from the game"
+    assert "removed you" in mallory.inner_text("#main")
+    phone_shot(mallory, "play-kicked")
+    host.wait_for_selector("#players [data-player=Mallory]", state="detached")
+    assert host.inner_text("#player-count") == "1 player joined"
+    assert host.locator("#players [data-player]").count() == 1
+    assert host.locator("#players [data-player=Nina]").count() == 1
+    nina.wait_for_selector("#lobby-count:has-text('1 player in the game')")
+    # the server closed the kicked socket; the page reconnects quietly, with no banner over
+    # the "Removed" screen
+    assert mallory.is_hidden("#status")
+
+    # back to the join screen: the same nickname is refused, in any letter case
+    mallory.click("#rejoin-btn")
+    mallory.wait_for_selector("#join-form")
+    assert mallory.input_value("#room-code") == code
+    for nickname in ("Mallory", "MALLORY"):
+        mallory.fill("#nickname", nickname)
+        mallory.tap("#join-btn")
+        mallory.wait_for_selector("#join-error:has-text('The host removed you from this game')")
+        assert mallory.locator("main[data-screen=join]").count() == 1
+        mallory.fill("#nickname", "")
+        mallory.evaluate("document.querySelector('#join-error').textContent = ''")
+    # a reload does not bring the removed player back in either
+    mallory.reload()
+    mallory.wait_for_selector("#join-form")
+    assert host.locator("#players [data-player=Mallory]").count() == 0
+    assert host.inner_text("#player-count") == "1 player joined"
+    assert not errors, errors
