@@ -86,6 +86,10 @@ class DeckFile(_Strict):
 
     title: str = Field(min_length=1, max_length=200)
     source: str | None = None
+    category_noun: str = Field(
+        default="category", min_length=1, max_length=30,
+        description='what a category is, in round prompts: "Which historian?"',
+    )
     categories: list[Category] = Field(default_factory=list)
     cards: list[Card] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
@@ -127,4 +131,5 @@ class DeckFile(_Strict):
                         card_id=e.card)
             for e in self.events
         )
-        return rules.Deck(title=self.title, cards=cards, events=events)
+        return rules.Deck(title=self.title, cards=cards, events=events,
+                          category_noun=self.category_noun)

@@ -48,6 +48,7 @@ class Deck:
     title: str
     cards: tuple[Card, ...]
     events: tuple[Event, ...] = ()
+    category_noun: str = "category"  # what a category is called in prompts ("historian")
 
     def categories(self) -> dict[str, list[Card]]:
         """Cards grouped by category, in deck order; uncategorised cards are left out."""

@@ -69,7 +69,8 @@ def history_deck() -> Deck:
         ("ev-h", "Bukharin trial", "1938-03-02", "1938-03-13", _cid("Conquest", 2)),
     ]
     events = [Event(id=i, label=lab, start=s, end=e, card_id=c) for i, lab, s, e, c in spans]
-    return Deck(title="Synthetic history", cards=tuple(cards), events=tuple(events))
+    return Deck(title="Synthetic history", cards=tuple(cards), events=tuple(events),
+                category_noun="historian")
 
 
 def one_category_deck() -> Deck:

@@ -70,7 +70,7 @@ def test_quiz_distractors_same_category_first() -> None:
 
 
 def quiz_text(card: Card) -> str:
-    return rounds.masked(rounds.card_text(card), sorted(NAMES))
+    return rounds.masked(rounds.card_text(card), sorted(NAMES), "historian")
 
 
 def test_quiz_correct_position_uniform() -> None:
@@ -156,7 +156,7 @@ def test_match_shape() -> None:
     rnd = built("match")
     pub = rnd.public
     assert set(pub) == {"kind", "prompt", "left", "right"}
-    assert pub["prompt"] == "Match each historian to their argument"
+    assert pub["prompt"] == "Match each historian to the right card"
     assert len(pub["left"]) == len(pub["right"]) == 4
     assert {x["text"] for x in pub["left"]} == CATS
     for item in pub["right"]:
@@ -175,7 +175,7 @@ def test_match_pairs_are_right() -> None:
         right = {x["id"]: x["text"] for x in rnd.public["right"]}
         for left in rnd.public["left"]:
             text = right[rnd.key["pairs"][left["id"]]]
-            own = {rounds.masked(c.claim or "", sorted(NAMES)) for c in
+            own = {rounds.masked(c.claim or "", sorted(NAMES), "historian") for c in
                    DECK.categories()[left["text"]]}
             assert text in own
 
@@ -186,7 +186,7 @@ def test_match_masks_possessives() -> None:
         Card(id="b", prompt="Qb?", answer="B.", category="Lewin", claim="Moshe Lewin said so.",
              aliases=("Moshe Lewin",)),
     )
-    rnd = built("match", Deck("possessive", cards))
+    rnd = built("match", Deck("possessive", cards, category_noun="historian"))
     assert sorted(x["text"] for x in rnd.public["right"]) == [
         "[historian] said so.", "[historian]'s city."]
 
@@ -237,7 +237,7 @@ def test_sort_shape() -> None:
         rnd = built("sort", seed=seed)
         pub = rnd.public
         assert set(pub) == {"kind", "prompt", "buckets", "items"}
-        assert pub["prompt"] == "Which historian argued this? Put each card in its bucket"
+        assert pub["prompt"] == "Which historian? Put each card in the right bucket"
         assert len(pub["buckets"]) == 4 and len(pub["items"]) == S.items_per_round + 2
         assert {b["text"] for b in pub["buckets"]} <= CATS
         placement = rnd.key["placement"]

@@ -28,7 +28,6 @@ from typing import Any
 
 from game_rules.model import Card, Deck, Round, RoundKind, Settings
 
-PLACEHOLDER = "[historian]"
 MAX_TEXT = 120  # answers used as option text are cut to this many characters
 LONG_ROUND_FACTOR = 1.5  # time limit factor of match, sort and order rounds
 
@@ -146,10 +145,11 @@ def names(cards: Iterable[Card]) -> list[str]:
     return list(out)
 
 
-def masked(text: str, to_mask: Sequence[str]) -> str:
+def masked(text: str, to_mask: Sequence[str], noun: str) -> str:
+    """`text` with the category names in `to_mask` replaced by "[noun]"."""
     from game_rules.masking import mask
 
-    return mask(text, to_mask, PLACEHOLDER) if to_mask else text
+    return mask(text, to_mask, f"[{noun}]") if to_mask else text
 
 
 def forbidden(deck: Deck, cards: Iterable[Card], extra: Iterable[str] = ()) -> list[str]:

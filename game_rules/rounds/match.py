@@ -34,7 +34,7 @@ from game_rules.rounds import (
 )
 
 KIND = "match"
-PROMPT = "Match each historian to their argument"
+PROMPT = "Match each {noun} to the right card"
 
 
 def pick_categories(
@@ -64,7 +64,7 @@ def build_with_cards(
         options = list(groups[cat])
         rng.shuffle(options)
         for card in prefer_unused(options, avoid, lambda c: c.id):
-            text = masked(card_text(card), to_mask)
+            text = masked(card_text(card), to_mask, deck.category_noun)
             if norm(text) not in seen:
                 seen.add(norm(text))
                 pairs.append((cat, card, text))
@@ -78,7 +78,7 @@ def build_with_cards(
     shown = derangement(rng, n)
     public = {
         "kind": KIND,
-        "prompt": PROMPT,
+        "prompt": PROMPT.format(noun=deck.category_noun),
         "left": [{"id": left_ids[i], "text": pairs[i][0]} for i in range(n)],
         "right": [{"id": right_ids[i], "text": pairs[i][2]} for i in shown],
     }

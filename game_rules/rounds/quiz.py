@@ -37,7 +37,7 @@ def build_with_cards(
     deck: Deck, rng: random.Random, settings: Settings, avoid: frozenset[str] = frozenset()
 ) -> Built | None:
     to_mask = names(deck.cards)
-    texts = {c.id: masked(card_text(c), to_mask) for c in deck.cards}
+    texts = {c.id: masked(card_text(c), to_mask, deck.category_noun) for c in deck.cards}
     if len({norm(t) for t in texts.values()}) < OPTIONS:
         return None
     unused = [c for c in deck.cards if c.id not in avoid]

@@ -37,7 +37,7 @@ from game_rules.rounds import (
 from game_rules.rounds.match import pick_categories
 
 KIND = "sort"
-PROMPT = "Which historian argued this? Put each card in its bucket"
+PROMPT = "Which {noun}? Put each card in the right bucket"
 MAX_BUCKETS = 4
 EXTRA_ITEMS = 2
 SHUFFLES = 50
@@ -84,7 +84,7 @@ def build_with_cards(
         cards = list(groups[cat])
         rng.shuffle(cards)
         cards = prefer_unused(cards, avoid, lambda c: c.id)
-        candidates[cat] = [(c, masked(card_text(c), to_mask)) for c in cards]
+        candidates[cat] = [(c, masked(card_text(c), to_mask, deck.category_noun)) for c in cards]
 
     items: list[tuple[int, Card, str]] = []  # (bucket index, card, text)
     seen: set[str] = set()
@@ -119,7 +119,7 @@ def build_with_cards(
     shown = arrange(rng, [it[0] for it in items])
     public = {
         "kind": KIND,
-        "prompt": PROMPT,
+        "prompt": PROMPT.format(noun=deck.category_noun),
         "buckets": [{"id": bid, "text": cat} for bid, cat in zip(bucket_ids, buckets, strict=True)],
         "items": [{"id": item_ids[i], "text": items[i][2]} for i in shown],
     }
