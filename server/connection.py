@@ -232,7 +232,7 @@ class Connection:
         if member.who == "host":
             await self.send(views.host_view(state, seq, self.app.join_url(member.code)))
         elif member.who in state.players:
-            await self.send(views.me_views(state, seq)[member.who])
+            await self.send(views.me_views(state, seq, {member.who})[member.who])
 
     async def _leave(self) -> None:
         member, self.member = self.member, None

@@ -190,8 +190,7 @@ class RoomRunner:
                                                seq, now).model_dump()
             envelope["host"] = views.host_view(state, seq, self.app.join_url(self.code)
                                                ).model_dump()
-            mes = views.me_views(state, seq)
-            envelope["me"] = {pid: v.model_dump() for pid, v in mes.items()
-                              if everyone or pid in touched}
+            mes = views.me_views(state, seq, None if everyone else touched)
+            envelope["me"] = {pid: v.model_dump() for pid, v in mes.items()}
         if changed or notices:
             await self.redis.publish(self.keys.channel, json.dumps(envelope))

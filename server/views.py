@@ -53,10 +53,12 @@ def host_view(state: RoomState, seq: int, join_url: str) -> p.HostView:
     return p.HostView(seq=seq, players=players, join_url=join_url)
 
 
-def me_views(state: RoomState, seq: int) -> dict[str, p.MeView]:
-    """Each player's own view, by player id."""
+def me_views(state: RoomState, seq: int, only: set[str] | None = None) -> dict[str, p.MeView]:
+    """Each player's own view, by player id (only those in `only`, when given)."""
     views = {}
     for rank, pid, pl in state.ranking():
+        if only is not None and pid not in only:
+            continue
         result = state.results.get(pid)
         last = None
         if state.phase != "open" and pl.last_correct is not None and state.round_index >= 0:
