@@ -31,6 +31,25 @@ log = logging.getLogger("cardcade.connection")
 
 HELLO_TIMEOUT_S = 10
 JOIN_TIMEOUT_S = 10
+RATE_PER_S = 10.0  # sustained messages per second a client may send
+RATE_BURST = 30.0  # and in a burst
+
+
+class TokenBucket:
+    """Allows `burst` messages at once, refilled at `rate` per second."""
+
+    def __init__(self, rate: float = RATE_PER_S, burst: float = RATE_BURST):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = burst, time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 class Refused(Exception):
@@ -46,6 +65,7 @@ class Connection:
         self.app = app
         self.ws = ws
         self.member: Member | None = None
+        self.bucket = TokenBucket()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -95,6 +115,9 @@ class Connection:
         return True
 
     async def _handle(self, raw: str | bytes) -> None:
+        if not self.bucket.take():
+            await self.error("rate_limited", "Too many messages; slow down.")
+            return
         try:
             msg = p.client_adapter.validate_json(raw)
         except ValidationError as exc:

@@ -19,6 +19,7 @@ CODE_SOURCES = (ROOT / "server" / "connection.py", ROOT / "game_rules" / "machin
 
 REFUSED = re.compile(r'Refused\(\s*"([a-z_]+)"')
 REJECT = re.compile(r'_reject\(\s*state\s*,\s*\w+\s*,\s*"([a-z_]+)"')
+ERROR_CALL = re.compile(r'\.error\(\s*"([a-z_]+)"')  # Connection.error("code", ...)
 JSON_BLOCK = re.compile(r"^```json[ \t]*\n(.*?)^```", re.S | re.M)
 PARTIAL = re.compile(r"<!--\s*partial\b.*?-->\s*$", re.I | re.S)
 
@@ -54,6 +55,7 @@ def _error_codes() -> set[str]:
         source = path.read_text(encoding="utf-8")
         codes.update(REFUSED.findall(source))
         codes.update(REJECT.findall(source))
+        codes.update(ERROR_CALL.findall(source))
     return codes
 
 
