@@ -611,27 +611,174 @@ function shorten(text, n) {
   return text.length > n ? `${text.slice(0, n - 1)}…` : text;
 }
 
-// order: up/down buttons on every item
+// order: drag an item by its handle (touch, pen or mouse; with a mouse, by the item too), or
+// move it with its up/down buttons (also by keyboard). Escape or a cancelled touch puts it back.
 function buildOrder(round) {
   const p = round.public;
   const d = state.drafts[round.index] || (state.drafts[round.index] = { order: p.items.map((x) => x.id) });
   const wrap = h("div", { class: "order" });
+  const label = (id) => `“${shorten(textOf(p.items, id), 40)}”`;
+  const sayPosition = (id) => announce(live, `${label(id)} moved to position ${d.order.indexOf(id) + 1} of ${d.order.length}.`);
+  let drag = null; // {id, li, list, pointerId, y0, scroll0, top0, lastY, orig, started, raf}
+
   const move = (id, delta, which) => {
-    if (guardPaused()) return;
+    if (drag || guardPaused()) return;
     const i = d.order.indexOf(id);
     const j = i + delta;
     if (j < 0 || j >= d.order.length) return;
     [d.order[i], d.order[j]] = [d.order[j], d.order[i]];
-    announce(live, `“${shorten(textOf(p.items, id), 40)}” moved to position ${j + 1} of ${d.order.length}.`);
+    sayPosition(id);
     draw(`${which}-${id}`, `${which === "up" ? "down" : "up"}-${id}`);
   };
+
+  // Follow the pointer: the item's top goes where the pointer says (in list coordinates, so a
+  // scroll during the drag counts), and it trades places with a neighbour whose middle it passes.
+  const follow = () => {
+    const { li, list } = drag;
+    const max = list.offsetHeight - li.offsetHeight;
+    const target = Math.min(max + 8, Math.max(-8,
+      drag.top0 + (drag.lastY - drag.y0) + (window.scrollY - drag.scroll0)));
+    let moved = false;
+    for (;;) {
+      const prev = li.previousElementSibling;
+      const next = li.nextElementSibling;
+      // the neighbours move, never the held item: it keeps its pointer capture
+      if (prev && target < prev.offsetTop + prev.offsetHeight / 2) list.insertBefore(prev, li.nextSibling);
+      else if (next && target + li.offsetHeight > next.offsetTop + next.offsetHeight / 2) list.insertBefore(next, li);
+      else break;
+      moved = true;
+    }
+    if (moved) {
+      d.order = [...list.children].map((x) => x.dataset.item);
+      list.querySelectorAll(".pos").forEach((el, i) => { el.textContent = i + 1; });
+    }
+    li.style.transform = `translateY(${target - li.offsetTop}px)`;
+  };
+
+  // Near the top or bottom of the screen (under the score bar, above the send button), the page
+  // scrolls while the item is held there, so a long list can be crossed in one drag.
+  const autoScroll = () => {
+    if (!drag || !drag.started) return;
+    if (!drag.li.isConnected) {
+      stop();
+      return;
+    }
+    const top = (bar.classList.contains("hidden") ? 0 : bar.getBoundingClientRect().bottom) + 40;
+    const actions = wrap.querySelector(".actions");
+    const bottom = Math.min(window.innerHeight, actions ? actions.getBoundingClientRect().top : Infinity) - 40;
+    let v = 0;
+    if (drag.lastY < top && drag.lastY < drag.y0) v = -Math.min(14, Math.ceil((top - drag.lastY) / 3));
+    else if (drag.lastY > bottom && drag.lastY > drag.y0) v = Math.min(14, Math.ceil((drag.lastY - bottom) / 3));
+    if (v) {
+      const before = window.scrollY;
+      window.scrollBy(0, v);
+      if (window.scrollY !== before) follow();
+    }
+    drag.raf = requestAnimationFrame(autoScroll);
+  };
+
+  const onKey = (ev) => {
+    if (ev.key === "Escape" && drag) {
+      ev.preventDefault();
+      finish(false);
+    }
+  };
+
+  const begin = () => {
+    drag.started = true;
+    drag.li.classList.add("dragging");
+    drag.list.classList.add("drag-on");
+    document.body.classList.add("order-dragging");
+    drag.raf = requestAnimationFrame(autoScroll);
+  };
+
+  // Forget the drag (listeners, capture, looks) without touching the draft.
+  const stop = () => {
+    const g = drag;
+    drag = null;
+    if (!g) return;
+    document.removeEventListener("keydown", onKey, true);
+    if (g.raf) cancelAnimationFrame(g.raf);
+    document.body.classList.remove("order-dragging");
+    try {
+      if (g.li.hasPointerCapture(g.pointerId)) g.li.releasePointerCapture(g.pointerId);
+    } catch (e) { /* the pointer is gone already */ }
+    g.li.classList.remove("dragging");
+    g.li.style.transform = "";
+    g.list.classList.remove("drag-on");
+    return g;
+  };
+
+  // Drop (keep = true) or cancel (keep = false: the order before the drag comes back).
+  const finish = (keep) => {
+    const g = stop();
+    if (!g || !g.started || !wrap.isConnected) return;
+    const from = g.orig.indexOf(g.id);
+    if (!keep) d.order = g.orig;
+    const changed = d.order.indexOf(g.id) !== from;
+    if (!keep) {
+      announce(live, `Move cancelled: ${label(g.id)} stays at position ${from + 1} of ${d.order.length}.`);
+    } else if (changed) sayPosition(g.id);
+    const focused = wrap.contains(document.activeElement);
+    draw(focused || changed ? `up-${g.id}` : null, `down-${g.id}`);
+  };
+
+  const onPointerDown = (ev) => {
+    if (drag || !ev.isPrimary) return;
+    if (ev.pointerType === "mouse" && ev.button !== 0) return;
+    const li = ev.target.closest("li[data-item]");
+    if (!li) return;
+    const onHandle = Boolean(ev.target.closest(".handle"));
+    if (!onHandle && (ev.pointerType !== "mouse" || ev.target.closest("button"))) return;
+    if (guardPaused()) return;
+    ev.preventDefault(); // no text selection, no emulated mouse events
+    const list = li.parentElement;
+    drag = {
+      id: li.dataset.item, li, list, pointerId: ev.pointerId, y0: ev.clientY, lastY: ev.clientY,
+      scroll0: window.scrollY, top0: li.offsetTop, orig: d.order.slice(), started: false, raf: 0,
+    };
+    try {
+      li.setPointerCapture(ev.pointerId);
+    } catch (e) { /* not an active pointer (synthetic event): the drag still follows it */ }
+    document.addEventListener("keydown", onKey, true);
+    if (onHandle) begin(); // a mouse on the item's text starts dragging after a few pixels
+  };
+
+  const onPointerMove = (ev) => {
+    if (!drag || ev.pointerId !== drag.pointerId) return;
+    ev.preventDefault();
+    drag.lastY = ev.clientY;
+    if (!drag.started) {
+      if (Math.abs(ev.clientY - drag.y0) < 6) return;
+      begin();
+    }
+    follow();
+  };
+
+  const onPointerEnd = (ev) => {
+    if (!drag || ev.pointerId !== drag.pointerId) return;
+    if (ev.type === "pointercancel") finish(false);
+    else if (drag.started) finish(true);
+    else stop(); // a plain click on the item's text
+  };
+
   const draw = (focusId, fallbackId) => {
     clear(wrap);
     const n = d.order.length;
     wrap.append(
-      h("p", { class: "hint" }, "Earliest at the top. Move items with the arrows."),
-      h("ol", { class: "order-list", "aria-label": "Events, earliest first" }, d.order.map((id, i) => h("li", { "data-item": id },
-        h("span", { class: "pos", "aria-hidden": "true" }, i + 1),
+      h("p", { class: "hint" }, "Earliest at the top. Drag an item by its handle ", h("span", { class: "grip", "aria-hidden": "true" }), " or move it with the arrows."),
+      h("ol", {
+        class: "order-list", "aria-label": "Events, earliest first",
+        onpointerdown: onPointerDown, onpointermove: onPointerMove, onpointerup: onPointerEnd,
+        onpointercancel: onPointerEnd, onlostpointercapture: onPointerEnd,
+      }, d.order.map((id, i) => h("li", { "data-item": id },
+        h("span", {
+          class: "handle", "aria-hidden": "true", title: "Drag to move",
+          // no touch gestures from the handle (long-press menu, a fling that eats the next tap)
+          ontouchstart: (ev) => ev.preventDefault(), oncontextmenu: (ev) => ev.preventDefault(),
+        },
+          h("span", { class: "pos" }, i + 1),
+          h("span", { class: "grip" })),
         h("span", { class: "ptext" }, textOf(p.items, id)),
         h("span", { class: "arrows" },
           h("button", {
@@ -644,7 +791,7 @@ function buildOrder(round) {
           }, "↓"))))),
       h("div", { class: "actions" },
         submitButton("Send answer", () => {
-          if (guardPaused()) return;
+          if (drag || guardPaused()) return;
           submit(round.index, { order: d.order.slice() });
         })));
     for (const fid of [focusId, fallbackId]) {

@@ -192,3 +192,40 @@ def points_of(text: str) -> int:
 
 def chromium_available() -> bool:
     return os.path.exists(CHROMIUM)
+
+
+# ------------------------------------------------------------------ dragging on the phone
+
+Point = tuple[float, float]  # viewport CSS px
+
+
+def order_on_screen(page: Any) -> list[str]:
+    """The item ids of the order round's list, top to bottom, as shown now."""
+    return page.eval_on_selector_all(".order-list li", "els => els.map(e => e.dataset.item)")
+
+
+def center(page: Any, selector: str) -> Point:
+    """The middle of the element's box, in viewport CSS px."""
+    box = page.locator(selector).bounding_box()
+    assert box, selector
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def glide(start: Point, end: Point, steps: int) -> list[Point]:
+    """`steps` points from just after `start` to `end`, evenly spaced."""
+    (x0, y0), (x1, y1) = start, end
+    return [(x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps) for i in range(1, steps + 1)]
+
+
+def touch_drag(cdp: Any, start: Point, end: Point, *, steps: int = 12) -> None:
+    """One finger down at `start`, moved in steps to `end`, lifted: real touch input
+    (CDP Input.dispatchTouchEvent), so the page sees pointer events of type "touch" and the
+    browser pans the page unless `touch-action` says not to."""
+    def touch(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", *start)
+    for x, y in glide(start, end, steps):
+        touch("touchMove", x, y)
+    touch("touchEnd", *end)

@@ -28,14 +28,18 @@ from tests.browser_helpers import (
     ROOT,
     Frames,
     axe_path,
+    center,
     chromium_available,
     fraction,
     host_fit,
+    order_on_screen,
     phone_scroll_width,
     points_of,
     run_axe,
+    settle,
     shot,
     tab_to,
+    touch_drag,
 )
 
 pytestmark = pytest.mark.skipif(not chromium_available(), reason=f"{CHROMIUM} is not installed")
@@ -758,4 +762,127 @@ def test_kick_player(browser: Any, live_server: Any) -> None:
     mallory.wait_for_selector("#join-form")
     assert host.locator("#players [data-player=Mallory]").count() == 0
     assert host.inner_text("#player-count") == "1 player joined"
+    assert not errors, errors
+
+
+# ------------------------------------------------------------------ dragging in the order round
+
+# A seed whose order round (4 items) has one-line items, so that the whole list fits between
+# the score bar and the send button at 360x640 and a drag needs no scrolling.
+ORDER_DRAG_SEED = 68
+
+
+def live_text(page: Any, text: str) -> None:
+    """Wait until the aria-live region says `text` (or a message that contains it)."""
+    page.wait_for_function("t => document.querySelector('#live').textContent.includes(t)",
+                           arg=text)
+
+
+def test_order_drag(browser: Any, live_server: Any) -> None:
+    """On a phone, order items are dragged by their handle with the mouse and with a finger
+    (real touch input: the page does not pan), Escape cancels a drag, the arrows still work,
+    the new positions are announced, and the answer sent is the order on the screen."""
+    base = live_server.http_url
+    errors: list[str] = []
+    host, _ = new_page(browser, HOST_VIEW, errors, "host")
+    code = create_game(host, base, rounds=1, mix=["order"], seed=ORDER_DRAG_SEED)
+    phone, frames = new_page(browser, PHONE, errors, "Quinn")
+    join_by_touch(phone, base, code, "Quinn")
+    other, _ = new_page(browser, PHONE, errors, "Rey")  # never answers: the round stays open
+    join_by_touch(other, base, code, "Rey")
+    host.wait_for_selector("#players [data-player=Quinn]")
+    host.wait_for_selector("#players [data-player=Rey]")
+    host.click("#start-btn")
+    screen(phone, "open")
+    rnd = latest_round(frames)
+    assert rnd["kind"] == "order"
+    texts = {x["id"]: x["text"] for x in rnd["public"]["items"]}
+    items = [x["id"] for x in rnd["public"]["items"]]
+    assert len(items) == 4
+    assert order_on_screen(phone) == items
+
+    def handle(item: str) -> str:
+        return f'.order-list li[data-item="{item}"] .handle'
+
+    # large targets: every handle and arrow at least 44x44 CSS px, touch-action none on handles
+    for item in items:
+        for sel in (handle(item), f"#up-{item}", f"#down-{item}"):
+            box = phone.locator(sel).bounding_box()
+            assert box and box["width"] >= 44 and box["height"] >= 44, (sel, box)
+        touch_action = phone.eval_on_selector(handle(item), "e => getComputedStyle(e).touchAction")
+        assert touch_action == "none"
+
+    # the list just under the score bar: all of it above the (sticky) send button
+    phone.evaluate("""() => {
+      const list = document.querySelector('.order-list');
+      const bar = document.querySelector('#bar').getBoundingClientRect().bottom;
+      window.scrollTo(0, list.getBoundingClientRect().top + window.scrollY - bar - 12);
+    }""")
+    settle(phone)
+    send_top = phone.locator(".actions").bounding_box()["y"]
+    last_box = phone.locator(".order-list li").last.bounding_box()
+    assert last_box["y"] + last_box["height"] <= send_top, (last_box, send_top)
+
+    # 1. the mouse drags the last item to the top by its handle; a screenshot mid-drag
+    start, end = center(phone, handle(items[-1])), center(phone, handle(items[0]))
+    phone.mouse.move(*start)
+    phone.mouse.down()
+    middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    phone.mouse.move(*middle, steps=8)
+    assert phone.locator(".order-list li.dragging").get_attribute("data-item") == items[-1]
+    assert order_on_screen(phone)[:2] == items[:2]  # halfway: past the third item only
+    assert order_on_screen(phone)[2] == items[-1]
+    phone_shot(phone, "play-order-drag")
+    phone.mouse.move(*end, steps=8)
+    phone.mouse.up()
+    order = [items[-1], *items[:-1]]
+    assert order_on_screen(phone) == order
+    assert phone.locator(".order-list li.dragging").count() == 0
+    assert phone.locator(".order-list .pos").all_inner_texts() == ["1", "2", "3", "4"]
+    assert phone.is_disabled(f"#up-{order[0]}") and phone.is_disabled(f"#down-{order[-1]}")
+    assert phone.is_enabled(f"#up-{items[0]}")
+    live_text(phone, f"“{texts[items[-1]]}” moved to position 1 of 4.")
+
+    # 2. a mouse drag by the item's text, cancelled with Escape: the order is back
+    start = center(phone, f'.order-list li[data-item="{order[0]}"] .ptext')
+    end = center(phone, f'.order-list li[data-item="{order[-1]}"] .ptext')
+    phone.mouse.move(*start)
+    phone.mouse.down()
+    phone.mouse.move(*end, steps=10)
+    assert order_on_screen(phone)[-1] == order[0]
+    phone.keyboard.press("Escape")
+    assert order_on_screen(phone) == order
+    assert phone.locator(".order-list li.dragging").count() == 0
+    live_text(phone, f"Move cancelled: “{texts[order[0]]}” stays at position 1 of 4.")
+    phone.mouse.up()
+    assert order_on_screen(phone) == order
+
+    # 3. a finger drags the (new) last item to the top by its handle
+    cdp = phone.context.new_cdp_session(phone)
+    scroll_before = phone.evaluate("window.scrollY")
+    touch_drag(cdp, center(phone, handle(order[-1])), center(phone, handle(order[0])))
+    settle(phone)
+    order = [order[-1], *order[:-1]]
+    assert order_on_screen(phone) == order
+    assert phone.evaluate("window.scrollY") == scroll_before  # the page did not pan
+    live_text(phone, f"“{texts[order[0]]}” moved to position 1 of 4.")
+    assert phone_scroll_width(phone) <= 360
+
+    # 4. the arrows still work after the drags: the top item goes one down
+    phone.tap(f"#down-{order[0]}")
+    order[0], order[1] = order[1], order[0]
+    assert order_on_screen(phone) == order
+    live_text(phone, f"“{texts[order[1]]}” moved to position 2 of 4.")
+
+    # the answer sent, acked and shown back is the order on the screen
+    phone.tap("#submit-btn")
+    screen(phone, "sent")
+    phone.wait_for_selector("#sent-status.ok")
+    assert frames.answers(0) == [{"order": order}]
+    assert any(m.get("type") == "ack" and m.get("round") == 0 for m in frames.received)
+    shown = phone.locator(".your-answer li").all_inner_texts()
+    assert shown == [texts[i] for i in order]
+    host.wait_for_selector("#answered:has-text('1 / 2 answered')")
+    host.click("#next-btn")
+    screen(phone, "reveal")
     assert not errors, errors
