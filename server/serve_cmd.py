@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from redis.exceptions import RedisError
+
 from server.app import Config, run
 from server.embedded_redis import EmbeddedRedis
 
@@ -61,7 +63,11 @@ def serve(args: argparse.Namespace) -> int:
         runner = uvloop.run
     except ImportError:
         runner = asyncio.run
-    runner(_main(config, args.data_dir))
+    try:
+        runner(_main(config, args.data_dir))
+    except (OSError, RuntimeError, RedisError) as exc:  # port taken, Redis down or not started
+        log.error("cannot start: %s", exc)
+        return 1
     return 0
 
 
