@@ -5,6 +5,8 @@ Phases: lobby -> open (round running) -> reveal (round closed) -> leaderboard ->
 is everything that does, JSON-serialisable so the server can persist it as it is.
 Events are inputs, effects are outputs; nothing here reads a clock or does I/O, and an
 event that is rejected returns the state unchanged with a single ``Rejected`` effect.
+Effects say what cannot be read off the new state (who to answer, what just happened);
+the round's deadline is in the state, and the runner feeds ``DeadlineReached`` when due.
 """
 
 from __future__ import annotations
@@ -193,19 +195,6 @@ class GameOver:
 
 
 @dataclass(frozen=True)
-class TimerChanged:
-    """Deadline moved, or paused/resumed: clients redraw their countdown."""
-
-
-@dataclass(frozen=True)
-class SetDeadline:
-    """Ask the runner to feed `DeadlineReached(round_index)` at `at_ms` (None: cancel)."""
-
-    round_index: int
-    at_ms: int | None
-
-
-@dataclass(frozen=True)
 class Kicked:
     player_id: str
 
@@ -219,8 +208,6 @@ Effect = (
     | RoundClosed
     | LeaderboardShown
     | GameOver
-    | TimerChanged
-    | SetDeadline
     | Kicked
 )
 Outcome = tuple[RoomState, list[Effect]]
@@ -245,7 +232,7 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
             if state.phase != "open" or state.round_index != index or state.paused:
                 return state, []
             if state.deadline_ms is not None and now_ms < state.deadline_ms:
-                return state, [SetDeadline(index, state.deadline_ms)]  # early wake-up
+                return state, []  # early wake-up: the deadline has moved on
             return _close(game, state.model_copy(deep=True), skipped=False)
         case HostAction(action=action):
             return _host(game, state, action, now_ms)
@@ -337,7 +324,7 @@ def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
     state.phase, state.round_index, state.results = "open", index, {}
     state.opened_ms, state.paused_at_ms = now_ms, None
     state.deadline_ms = now_ms + game.plan[index].time_limit_ms
-    return state, [RoundOpened(index), SetDeadline(index, state.deadline_ms)]
+    return state, [RoundOpened(index)]
 
 
 def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
@@ -356,7 +343,7 @@ def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
     state.phase, state.deadline_ms, state.paused_at_ms = "reveal", None, None
     if skipped:
         state.results = {}
-    return state, [SetDeadline(index, None), RoundClosed(index, skipped=skipped)]
+    return state, [RoundClosed(index, skipped=skipped)]
 
 
 def _leaderboard(state: RoomState) -> Outcome:
@@ -417,7 +404,7 @@ def _host(game: Game, state: RoomState, action: str, now_ms: int) -> Outcome:
             if phase != "open" or state.paused:
                 return _reject(state, HOST, "bad_phase", "Only a running round can be paused.")
             new.paused_at_ms = now_ms
-            return new, [SetDeadline(new.round_index, None), TimerChanged()]
+            return new, []
         case "resume":
             if phase != "open" or new.paused_at_ms is None or new.deadline_ms is None:
                 return _reject(state, HOST, "bad_phase", "The game is not paused.")
@@ -425,7 +412,7 @@ def _host(game: Game, state: RoomState, action: str, now_ms: int) -> Outcome:
             new.deadline_ms += gap
             new.opened_ms = (new.opened_ms or now_ms) + gap
             new.paused_at_ms = None
-            return new, [SetDeadline(new.round_index, new.deadline_ms), TimerChanged()]
+            return new, []
     return _reject(state, HOST, "bad_action", f"Unknown host action {action!r}.")
 
 
@@ -437,10 +424,7 @@ def _add_time(state: RoomState, ms: int) -> Outcome:
     new = state.model_copy(deep=True)
     assert new.deadline_ms is not None
     new.deadline_ms += ms
-    effects: list[Effect] = [TimerChanged()]
-    if not new.paused:
-        effects.insert(0, SetDeadline(new.round_index, new.deadline_ms))
-    return new, effects
+    return new, []
 
 
 def _kick(game: Game, state: RoomState, pid: str) -> Outcome:
