@@ -18,11 +18,12 @@ from redis.exceptions import RedisError
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from game_rules import machine as m
 from server import protocol as p
 from server import views
 from server.hub import Member
 from server.runner import now_ms
-from server.store import hash_token, normalise_code
+from server.store import Loaded, hash_token, normalise_code
 
 if TYPE_CHECKING:
     from server.app import App
@@ -155,17 +156,16 @@ class Connection:
                 if member.who == "host":
                     raise Refused("not_player", "The host cannot answer.")
                 member.answer_sent = time.monotonic()
-                await self._push({"k": "answer", "pid": member.who, "round": msg.round,
-                                  "answer": msg.answer})
+                await self._push(m.SubmitAnswer(member.who, msg.round, msg.answer))
             case p.HostCommand():
                 self._host()
-                await self._push({"k": "host", "action": msg.action})
+                await self._push(m.HostAction(msg.action))
             case p.AddTime():
                 self._host()
-                await self._push({"k": "add_time", "ms": msg.seconds * 1000})
+                await self._push(m.HostAddTime(msg.seconds * 1000))
             case p.Kick():
                 self._host()
-                await self._push({"k": "kick", "pid": msg.player})
+                await self._push(m.HostKick(msg.player))
 
     def _not_in_room(self) -> None:
         if self.member is not None:
@@ -182,7 +182,7 @@ class Connection:
             raise Refused("not_host", "Only the host can do that.")
         return member
 
-    async def _push(self, event: dict[str, Any]) -> None:
+    async def _push(self, event: m.Event) -> None:
         assert self.member is not None
         await self.app.store.push(self.member.code, event)
 
@@ -206,8 +206,7 @@ class Connection:
         member.waiter = asyncio.get_running_loop().create_future()
         await self.app.hub.add(member)
         try:
-            await self.app.store.push(code, {"k": "join", "pid": pid, "nick": msg.nickname,
-                                             "th": hash_token(token)})
+            await self.app.store.push(code, m.PlayerJoin(pid, msg.nickname), hash_token(token))
             await self.app.ensure_runner(code)
             try:
                 result = await asyncio.wait_for(member.waiter, JOIN_TIMEOUT_S)
@@ -231,21 +230,24 @@ class Connection:
         who = await self.app.store.who(code, msg.token)
         if who is None:
             raise Refused("bad_token", "That token does not belong to this room.")
+        # Listen first, then read the state once: nothing published in between is missed.
+        member = Member(self.ws, code, who)
+        await self.app.hub.add(member)
         loaded = await self.app.store.load(code)
-        if loaded is None:
-            raise Refused("unknown_room", f"There is no room {code!r} any more.")
-        if who != "host" and who not in loaded.state.players:
+        if loaded is None or (who != "host" and who not in loaded.state.players):
+            await self.app.hub.remove(member)
+            if loaded is None:
+                raise Refused("unknown_room", f"There is no room {code!r} any more.")
             raise Refused("kicked", "The host removed this player from the game.")
-        self.member = Member(self.ws, code, who)
-        await self.app.hub.add(self.member)
+        self.member = member
         await self.app.ensure_runner(code)
         if who != "host":
-            await self._push({"k": "conn", "pid": who, "up": True})
-        await self._snapshot(self.member)
+            await self._push(m.PlayerConnection(who, True))
+        await self._snapshot(member, loaded)
 
-    async def _snapshot(self, member: Member) -> None:
-        """Send the full views this member may see."""
-        loaded = await self.app.store.load(member.code)
+    async def _snapshot(self, member: Member, loaded: Loaded | None = None) -> None:
+        """Send the full views this member may see (from `loaded`, else a fresh read)."""
+        loaded = loaded or await self.app.store.load(member.code)
         if loaded is None:
             raise Refused("unknown_room", "This room has expired.")
         seq, state = loaded.version, loaded.state
@@ -264,8 +266,7 @@ class Connection:
         await self.app.hub.remove(member)
         if member.who != "host" and not self.app.hub.is_connected(member.code, member.who):
             with contextlib.suppress(Exception):
-                await self.app.store.push(member.code, {"k": "conn", "pid": member.who,
-                                                        "up": False})
+                await self.app.store.push(member.code, m.PlayerConnection(member.who, False))
 
 
 def _describe(exc: ValidationError) -> str:

@@ -133,9 +133,10 @@ class Hub:
         if fresh:
             broadcast([mb.ws for mb in fresh], dumps(envelope["room"]))
             self.metrics.messages_out += len(fresh)
-        host_text = dumps(envelope["host"])
+        host_text = None
         for mb in fresh:
             if mb.who == "host":
+                host_text = host_text or dumps(envelope["host"])
                 self.send(mb, host_text)
             elif mb.who in envelope["me"]:
                 self.send(mb, dumps(envelope["me"][mb.who]))

@@ -17,8 +17,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from game_rules import machine as m
-from server import keys, protocol, views
-from server.store import LeaseLost, Loaded
+from server import inbox, keys, protocol, views
+from server.store import LeaseLost, Loaded, RoomGone
 
 if TYPE_CHECKING:
     from server.app import App
@@ -44,24 +44,6 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def to_event(data: dict[str, Any]) -> m.Event:
-    """An inbox entry (written by `server.connection`) as a state machine event."""
-    match data["k"]:
-        case "join":
-            return m.PlayerJoin(data["pid"], data["nick"])
-        case "conn":
-            return m.PlayerConnection(data["pid"], bool(data["up"]))
-        case "answer":
-            return m.SubmitAnswer(data["pid"], int(data["round"]), data["answer"])
-        case "host":
-            return m.HostAction(data["action"])
-        case "add_time":
-            return m.HostAddTime(int(data["ms"]))
-        case "kick":
-            return m.HostKick(data["pid"])
-    raise ValueError(f"unknown inbox entry {data!r}")
-
-
 class RoomRunner:
     def __init__(self, app: App, code: str):
         self.app = app
@@ -84,6 +66,9 @@ class RoomRunner:
             await self._loop()
         except LeaseLost as exc:
             log.warning("room %s: %s; stopping here", self.code, exc)
+        except RoomGone as exc:
+            log.info("%s; stopping", exc)
+            await self.release()
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -120,10 +105,9 @@ class RoomRunner:
             reply = await self.app.blocking.xread({self.keys.inbox: loaded.last_id},
                                                   count=BATCH, block=block)
             entries = reply[0][1] if reply else []
-            if not await self.app.store.exists(self.code):
-                log.info("room %s: expired", self.code)
-                await self.release()
-                return
+            # Expiry needs a check only when idle: a commit refuses an expired room itself.
+            if not entries and not await self.app.store.exists(self.code):
+                raise RoomGone(f"room {self.code} has expired")
             loaded = await self._process(loaded, entries)
 
     async def _process(self, loaded: Loaded, entries: list[Any]) -> Loaded:
@@ -134,15 +118,15 @@ class RoomRunner:
         for entry_id, fields in entries:
             last_id = entry_id.decode()
             try:
-                data = json.loads(fields[b"e"])
-                event = to_event(data)
+                event, token_hash = inbox.decode(fields[b"e"])
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("room %s: bad inbox entry %s: %s", self.code, last_id, exc)
                 continue
             state, out = m.apply(game, state, event, now_ms())
             effects += out
-            if isinstance(event, m.PlayerJoin) and any(isinstance(e, m.Joined) for e in out):
-                tokens[data["th"]] = event.player_id
+            if isinstance(event, m.PlayerJoin) and token_hash and \
+                    any(isinstance(e, m.Joined) for e in out):
+                tokens[token_hash] = event.player_id
         if state.phase == "open" and state.deadline_ms is not None and not state.paused \
                 and now_ms() >= state.deadline_ms:
             state, out = m.apply(game, state, m.DeadlineReached(state.round_index), now_ms())

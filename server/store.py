@@ -11,19 +11,23 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 
-from game_rules.machine import Game, RoomState
+from game_rules.machine import Event, Game, RoomState
 from game_rules.model import Round, Settings
 from server import keys
+from server.inbox import encode
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
+GAME_CACHE_SIZE = 2000  # rooms whose (immutable) game a process keeps in memory
 
 _COMMIT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -3 end
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if version ~= tonumber(ARGV[2]) then return -2 end
@@ -48,6 +52,10 @@ for k = 1, #KEYS do
 end
 return version
 """
+
+
+class RoomGone(RuntimeError):
+    """The room's state has expired from Redis."""
 
 
 class LeaseLost(RuntimeError):
@@ -97,7 +105,8 @@ class Store:
         self.redis = client
         self.room_ttl_ms = room_ttl_ms
         self._commit = client.register_script(_COMMIT)
-        self._games: dict[str, tuple[Game, str]] = {}  # immutable per room: cache
+        # Games never change: cache the most recently used ones.
+        self._games: OrderedDict[str, tuple[Game, str]] = OrderedDict()
 
     async def create_room(self, game: Game, deck_title: str) -> tuple[str, str]:
         """Store a new room; returns (code, host token)."""
@@ -115,17 +124,24 @@ class Store:
                 for key in (k.state, k.tokens):
                     pipe.pexpire(key, self.room_ttl_ms)
                 await pipe.execute()
-            self._games[code] = (game, deck_title)
+            self._remember(code, (game, deck_title))
             return code, host_token
         raise RuntimeError("could not find a free room code")
 
     async def game(self, code: str) -> tuple[Game, str] | None:
-        if code not in self._games:
+        if code in self._games:
+            self._games.move_to_end(code)
+        else:
             raw = await self.redis.get(keys.room_keys(code).game)
             if raw is None:
                 return None
-            self._games[code] = game_from_json(raw)
+            self._remember(code, game_from_json(raw))
         return self._games[code]
+
+    def _remember(self, code: str, game: tuple[Game, str]) -> None:
+        self._games[code] = game
+        while len(self._games) > GAME_CACHE_SIZE:
+            self._games.popitem(last=False)
 
     async def exists(self, code: str) -> bool:
         return bool(await self.redis.exists(keys.room_keys(code).state))
@@ -160,6 +176,8 @@ class Store:
         result = await self._commit(
             keys=[k.state, k.lease, k.tokens, k.leaderboard, k.game, k.inbox], args=args
         )
+        if result == -3:
+            raise RoomGone(f"room {code} has expired")
         if result < 0:
             raise LeaseLost(f"room {code}: {'lease lost' if result == -1 else 'state moved'}")
         return int(result)
@@ -169,15 +187,15 @@ class Store:
         raw = await self.redis.hget(keys.room_keys(code).tokens, hash_token(token))
         return raw.decode() if raw else None
 
-    async def push(self, code: str, event: dict[str, Any]) -> None:
-        """Queue an input event for the room's owner.
+    async def push(self, code: str, event: Event, token_hash: str | None = None) -> None:
+        """Queue an input event for the room's owner (see `server.inbox`).
 
         The inbox gets the room's TTL here too: an event pushed after the room expired
         (a socket closing, say) must not leave a stream behind that never expires.
         """
         inbox = keys.room_keys(code).inbox
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(inbox, {"e": json.dumps(event)}, maxlen=keys.INBOX_MAXLEN,
+            pipe.xadd(inbox, {"e": encode(event, token_hash)}, maxlen=keys.INBOX_MAXLEN,
                       approximate=True)
             pipe.pexpire(inbox, self.room_ttl_ms)
             await pipe.execute()
