@@ -82,7 +82,9 @@ class HttpRoutes:
 
     def _file(self, name: str, request: Request) -> Response:
         path = (CLIENT_DIR / name).resolve()
-        if path.parent != CLIENT_DIR or path.suffix not in STATIC_TYPES or not path.is_file():
+        # The pages' files and their module folders (client_demo/host/, client_demo/play/).
+        inside = path.parent == CLIENT_DIR or path.parent.parent == CLIENT_DIR
+        if not inside or path.suffix not in STATIC_TYPES or not path.is_file():
             return respond(404, "not found\n")
         body = path.read_bytes()
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
