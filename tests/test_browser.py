@@ -159,7 +159,9 @@ def touch_answer(page: Any, rnd: dict[str, Any], style: int) -> None:
             page.tap(f'button[data-right="{right[(i + style) % len(right)]["id"]}"]')
             if i == 0 and style == 0:
                 # undo the first pair and make it again: the pairing shows and can be undone
-                page.wait_for_selector(f'button[data-left="{item["id"]}"] .paired-with')
+                page.wait_for_selector(f'button[data-left="{item["id"]}"].paired')
+                paired = f'button[data-right="{right[i % len(right)]["id"]}"] .paired-with'
+                assert page.inner_text(paired).endswith(item["text"])
                 phone_shot(page, "play-match-pairing")
                 page.tap("#undo-btn")
                 page.wait_for_selector(f'button[data-left="{item["id"]}"]:not(.paired)')
