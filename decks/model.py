@@ -65,8 +65,33 @@ class Event(_Strict):
     def first_day(self) -> str:
         return _expand(self.start, last=False)
 
+    def display_date(self) -> str:
+        """The date as players read it: "1929", "May 1927", "29 Jul 1933", "1928–1931",
+        "Jan–Mar 1933"."""
+        start = _show(self.start)
+        if not self.end or self.end == self.start:
+            return start
+        end = _show(self.end)
+        if len(self.start) == len(self.end) == 7 and self.start[:4] == self.end[:4]:
+            return f"{start.split()[0]}–{end}"  # months of one year
+        return f"{start}–{end}"
+
     def last_day(self) -> str:
         return _expand(self.end or self.start, last=True)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _show(iso: str) -> str:
+    """An ISO date of any precision in words: "1929", "May 1927", "29 Jul 1933"."""
+    parts = iso.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = _MONTHS[int(parts[1]) - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{int(parts[2])} {month} {parts[0]}"
 
 
 def _expand(iso: str, *, last: bool) -> str:
@@ -128,7 +153,7 @@ class DeckFile(_Strict):
         )
         events = tuple(
             rules.Event(id=e.id, label=e.label, start=e.first_day(), end=e.last_day(),
-                        card_id=e.card)
+                        card_id=e.card, date=e.display_date())
             for e in self.events
         )
         return rules.Deck(title=self.title, cards=cards, events=events,

@@ -23,6 +23,9 @@ from game_rules.model import Round, Settings
 Phase = Literal["lobby", "open", "reveal", "leaderboard", "podium"]
 HOST = "host"  # the recipient id of effects meant for the host
 NICKNAME_MAX = 20
+# A player whose connection dropped less than this long ago still holds an open round up
+# (a phone's Wi-Fi blip must not cost them the round); after it, they no longer do.
+RECONNECT_GRACE_MS = 15_000
 
 
 # --------------------------------------------------------------------------- state
@@ -43,6 +46,7 @@ class Result(BaseModel):
     elapsed_ms: int
     fraction: float
     perfect: bool
+    right: int = 0  # items right, of the round's `rounds.size`
     points: int
     streak: int
 
@@ -53,8 +57,10 @@ class Player(BaseModel):
     score: int = 0
     streak: int = 0
     connected: bool = True
+    left_ms: int | None = None  # when the connection dropped (None while connected)
     last_points: int | None = None  # points of the last closed round (None: no answer)
     last_correct: bool | None = None
+    last_right: int = 0  # items right in the last closed round
     prev_rank: int | None = None  # rank at the previous leaderboard, for movement arrows
 
 
@@ -80,6 +86,17 @@ class RoomState(BaseModel):
             return None
         at = self.paused_at_ms if self.paused_at_ms is not None else now_ms
         return max(0, self.deadline_ms - at)
+
+    def wake_ms(self, after_ms: int) -> int | None:
+        """When the runner must feed ``DeadlineReached`` next: the round's deadline, or
+        earlier when a dropped player's grace ends after `after_ms` (the time the runner
+        last fed it), since the round may close then. None outside a running round."""
+        if self.phase != "open" or self.deadline_ms is None or self.paused:
+            return None
+        ends = [p.left_ms + RECONNECT_GRACE_MS for pid, p in self.players.items()
+                if p.left_ms is not None and pid not in self.results
+                and p.left_ms + RECONNECT_GRACE_MS > after_ms]
+        return min([self.deadline_ms, *ends])
 
     def ranking(self) -> list[tuple[int, str, Player]]:
         """(rank, player id, player) best first; equal scores share a rank (1, 2, 2, 4)."""
@@ -115,6 +132,9 @@ class SubmitAnswer:
 
 @dataclass(frozen=True)
 class DeadlineReached:
+    """The time the state's ``wake_ms`` named has come: close the round when its deadline
+    has passed, or when everyone still in it has answered."""
+
     round_index: int
 
 
@@ -225,13 +245,15 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
                 return state, []
             new = state.model_copy(deep=True)
             new.players[pid].connected = connected
+            new.players[pid].left_ms = None if connected else now_ms
             return new, [PlayersChanged()]
         case SubmitAnswer():
             return _answer(game, state, event, now_ms)
         case DeadlineReached(round_index=index):
             if state.phase != "open" or state.round_index != index or state.paused:
                 return state, []
-            if state.deadline_ms is not None and now_ms < state.deadline_ms:
+            due = state.deadline_ms is None or now_ms >= state.deadline_ms
+            if not due and not _everyone_answered(state, now_ms):
                 return state, []  # early wake-up: the deadline has moved on
             return _close(game, state.model_copy(deep=True), skipped=False)
         case HostAction(action=action):
@@ -239,7 +261,7 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
         case HostAddTime(ms=ms):
             return _add_time(state, ms)
         case HostKick(player_id=pid):
-            return _kick(game, state, pid)
+            return _kick(game, state, pid, now_ms)
     raise TypeError(f"not an event: {event!r}")
 
 
@@ -303,18 +325,22 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
     new = state.model_copy(update={"results": dict(state.results)})
     new.results[pid] = Result(
         answer=event.answer, elapsed_ms=elapsed, fraction=grade.fraction,
-        perfect=grade.perfect, points=score.points, streak=score.streak,
+        perfect=grade.perfect, right=grade.right, points=score.points, streak=score.streak,
     )
     effects: list[Effect] = [AnswerAccepted(pid, state.round_index)]
-    if _everyone_answered(new):
+    if _everyone_answered(new, now_ms):
         new_state, closing = _close(game, new.model_copy(deep=True), skipped=False)
         return new_state, effects + closing
     return new, effects
 
 
-def _everyone_answered(state: RoomState) -> bool:
-    connected = [pid for pid, p in state.players.items() if p.connected]
-    return bool(connected) and all(pid in state.results for pid in connected)
+def _everyone_answered(state: RoomState, now_ms: int) -> bool:
+    """Everyone still in the round has answered: those connected, and those whose
+    connection dropped less than ``RECONNECT_GRACE_MS`` ago. Nobody in it: False."""
+    present = [pid for pid, p in state.players.items()
+               if p.connected or (p.left_ms is not None
+                                  and now_ms - p.left_ms < RECONNECT_GRACE_MS)]
+    return bool(present) and all(pid in state.results for pid in present)
 
 
 def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
@@ -331,6 +357,7 @@ def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
     """Close the open round on a copied state: award points (unless skipped), reveal."""
     for pid, player in state.players.items():
         result = state.results.get(pid)
+        player.last_right = 0 if result is None or skipped else result.right
         if skipped:
             player.last_points, player.last_correct = None, None
         elif result is None:
@@ -427,7 +454,7 @@ def _add_time(state: RoomState, ms: int) -> Outcome:
     return new, []
 
 
-def _kick(game: Game, state: RoomState, pid: str) -> Outcome:
+def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
     if pid not in state.players:
         return _reject(state, HOST, "unknown_player", "There is no such player in this room.")
     new = state.model_copy(deep=True)
@@ -436,7 +463,7 @@ def _kick(game: Game, state: RoomState, pid: str) -> Outcome:
     new.kicked_ids.append(pid)
     new.banned_nicknames.append(player.nickname.casefold())
     effects: list[Effect] = [Kicked(pid), PlayersChanged()]
-    if new.phase == "open" and _everyone_answered(new):
+    if new.phase == "open" and _everyone_answered(new, now_ms):
         new, closing = _close(game, new, skipped=False)
         effects += closing
     return new, effects

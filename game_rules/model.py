@@ -38,6 +38,7 @@ class Event:
     start: str
     end: str
     card_id: str
+    date: str = ""  # the date as players read it at the reveal ("May 1927")
 
     def before(self, other: Event) -> bool:
         return self.end < other.start

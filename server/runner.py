@@ -3,8 +3,9 @@
 Exactly one process runs a room at a time, holding the room's lease in Redis. It reads
 input events in batches, applies them with `game_rules.machine.apply`, commits the new
 state with the inbox position (so a new owner neither loses nor repeats an event) and
-publishes one envelope of output per batch on the room's channel. Deadlines are read
-from the state, so a new owner continues a round's timer where the last one stopped.
+publishes one envelope of output per batch on the room's channel. Timers (the round's
+deadline, the end of a dropped player's grace) are read from the state, so a new owner
+continues them where the last one stopped.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class RoomRunner:
         self._renew = self.redis.register_script(_RENEW)
         self._release = self.redis.register_script(_RELEASE)
         self.task: asyncio.Task[None] | None = None
+        self.timers_checked_ms = 0  # when DeadlineReached was last fed (see RoomState.wake_ms)
 
     async def acquire(self) -> bool:
         return bool(await self.redis.set(self.keys.lease, self.app.owner_id, nx=True,
@@ -99,9 +101,9 @@ class RoomRunner:
                     raise LeaseLost("lease expired")
                 renewed = time.monotonic()
             block = BLOCK_MS
-            st = loaded.state
-            if st.phase == "open" and st.deadline_ms is not None and not st.paused:
-                block = max(1, min(block, st.deadline_ms - now_ms() + 1))
+            wake = loaded.state.wake_ms(self.timers_checked_ms)
+            if wake is not None:
+                block = max(1, min(block, wake - now_ms() + 1))
             reply = await self.app.blocking.xread({self.keys.inbox: loaded.last_id},
                                                   count=BATCH, block=block)
             entries = reply[0][1] if reply else []
@@ -127,9 +129,10 @@ class RoomRunner:
             if isinstance(event, m.PlayerJoin) and token_hash and \
                     any(isinstance(e, m.Joined) for e in out):
                 tokens[token_hash] = event.player_id
-        if state.phase == "open" and state.deadline_ms is not None and not state.paused \
-                and now_ms() >= state.deadline_ms:
-            state, out = m.apply(game, state, m.DeadlineReached(state.round_index), now_ms())
+        wake, now = state.wake_ms(self.timers_checked_ms), now_ms()
+        if wake is not None and now >= wake:
+            state, out = m.apply(game, state, m.DeadlineReached(state.round_index), now)
+            self.timers_checked_ms = now
             effects += out
         if not entries and state is loaded.state:
             return loaded
@@ -174,7 +177,7 @@ class RoomRunner:
                                                seq, now).model_dump()
             envelope["host"] = views.host_view(state, seq, self.app.join_url(self.code)
                                                ).model_dump()
-            mes = views.me_views(state, seq, None if everyone else touched)
+            mes = views.me_views(loaded.game, state, seq, None if everyone else touched)
             envelope["me"] = {pid: v.model_dump() for pid, v in mes.items()}
         if changed or notices:
             await self.redis.publish(self.keys.channel, json.dumps(envelope))

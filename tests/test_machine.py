@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from game_rules import machine as m
@@ -127,6 +129,59 @@ def test_early_deadline_wake_up_keeps_round_open() -> None:
     state = started(game, "Ann")
     new, effects = m.apply(game, state, m.DeadlineReached(0), 500)
     assert new is state and effects == []
+
+
+def long_game() -> m.Game:
+    """One quiz round of a minute: longer than the reconnect grace."""
+    game = make_game(rounds=1)
+    return m.Game(game.settings, (dataclasses.replace(game.plan[0], time_limit_ms=60_000),))
+
+
+def test_a_dropped_player_holds_the_round_up_for_the_grace_only() -> None:
+    game = long_game()
+    state = started(game, "Ann", "Bo")  # opened at 100, deadline 100 + T
+    grace = m.RECONNECT_GRACE_MS
+    state, _ = run(game, [(1_000, m.PlayerConnection("p1", False)),
+                          (2_000, m.SubmitAnswer("p0", 0, {"choice": "a"}))], state)
+    assert state.phase == "open"  # Bo dropped 1 s ago: still in the round
+    assert state.wake_ms(2_000) == min(1_000 + grace, state.deadline_ms or 0)
+    early, effects = m.apply(game, state, m.DeadlineReached(0), 1_000 + grace - 1)
+    assert early is state and effects == []
+    closed, effects = m.apply(game, state, m.DeadlineReached(0), 1_000 + grace)
+    assert closed.phase == "reveal" and m.RoundClosed(0) in effects
+    assert closed.players["p0"].score == 1000
+
+
+def test_a_player_back_within_the_grace_keeps_the_round_open() -> None:
+    game = long_game()
+    state = started(game, "Ann", "Bo")
+    state, _ = run(game, [(1_000, m.PlayerConnection("p1", False)),
+                          (2_000, m.SubmitAnswer("p0", 0, {"choice": "a"})),
+                          (5_000, m.PlayerConnection("p1", True))], state)
+    assert state.players["p1"].left_ms is None
+    assert state.wake_ms(5_000) == state.deadline_ms  # no grace timer for a connected player
+    state, _ = run(game, [(1_000 + m.RECONNECT_GRACE_MS, m.DeadlineReached(0))], state)
+    assert state.phase == "open"
+    state, _ = run(game, [(20_000, m.SubmitAnswer("p1", 0, {"choice": "b"}))], state)
+    assert state.phase == "reveal"
+
+
+def test_a_player_gone_longer_than_the_grace_does_not_hold_the_round() -> None:
+    game = long_game()
+    state = started(game, "Ann", "Bo")
+    state, _ = run(game, [(200, m.PlayerConnection("p1", False))], state)
+    state, _ = run(game, [(200 + m.RECONNECT_GRACE_MS, m.SubmitAnswer("p0", 0, {"choice": "a"}))],
+                   state)
+    assert state.phase == "reveal"  # closes on Ann's answer: Bo is long gone
+    assert state.wake_ms(0) is None
+
+
+def test_result_counts_items_right() -> None:
+    game = make_game()
+    state = started(game, "Ann", "Bo")
+    state, _ = run(game, [(300, m.SubmitAnswer("p0", 0, {"choice": "a"})),
+                          (400, m.SubmitAnswer("p1", 0, {"choice": "c"}))], state)
+    assert [p.last_right for p in state.players.values()] == [1, 0]
 
 
 def test_full_game_walks_all_phases_to_podium_with_streaks() -> None:

@@ -56,7 +56,8 @@ def item_ids(public: dict[str, Any]) -> list[str]:
 def perfect_answer(rnd: Round) -> dict[str, Any]:
     if rnd.kind == "quiz":
         return {"choice": rnd.key["correct"]}
-    return dict(rnd.key)
+    field = {"match": "pairs", "sort": "placement", "order": "order"}[rnd.kind]
+    return {field: rnd.key[field]}
 
 
 def check_public(rnd: Round, deck: Deck) -> None:
@@ -86,7 +87,8 @@ def check_public(rnd: Round, deck: Deck) -> None:
         assert len(pub["items"]) >= 3
         assert [x["id"] for x in pub["items"]] != key["order"]
     got = rounds.grade(rnd.kind, key, perfect_answer(rnd))
-    assert got == Grade(1.0, True)
+    n = rounds.size(rnd.kind, key)
+    assert got == Grade(1.0, True, n, n)
 
 
 @FAST

@@ -127,8 +127,8 @@ QUIZ_KEY = {"correct": "abcdef", "options": ["abcdef", "ghjkmn", "pqrstu", "vwxy
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
-        ({"choice": "abcdef"}, Grade(1.0, True)),
-        ({"choice": "ghjkmn"}, Grade(0.0, False)),
+        ({"choice": "abcdef"}, Grade(1.0, True, 1, 1)),
+        ({"choice": "ghjkmn"}, Grade(0.0, False, 0, 1)),
         ({"choice": "zzzzzz"}, "unknown option"),
         ({"choice": 3}, "string"),
         ({"choice": None}, "string"),
@@ -208,13 +208,13 @@ MATCH_KEY = {"pairs": {"aaaaaa": "bbbbbb", "cccccc": "dddddd", "eeeeee": "ffffff
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
-        (MATCH_KEY, Grade(1.0, True)),
-        ({"pairs": {"aaaaaa": "bbbbbb", "cccccc": "dddddd"}}, Grade(0.5, False)),
+        (MATCH_KEY, Grade(1.0, True, 4, 4)),
+        ({"pairs": {"aaaaaa": "bbbbbb", "cccccc": "dddddd"}}, Grade(0.5, False, 2, 4)),
         ({"pairs": {"aaaaaa": "dddddd", "cccccc": "bbbbbb", "eeeeee": "ffffff",
-                    "gggggg": "hhhhhh"}}, Grade(0.5, False)),
+                    "gggggg": "hhhhhh"}}, Grade(0.5, False, 2, 4)),
         ({"pairs": {"aaaaaa": "dddddd", "cccccc": "bbbbbb", "eeeeee": "hhhhhh",
-                    "gggggg": "ffffff"}}, Grade(0.0, False)),
-        ({"pairs": {}}, Grade(0.0, False)),
+                    "gggggg": "ffffff"}}, Grade(0.0, False, 0, 4)),
+        ({"pairs": {}}, Grade(0.0, False, 0, 4)),
         ({"pairs": {"zzzzzz": "bbbbbb"}}, "unknown id"),
         ({"pairs": {"aaaaaa": "zzzzzz"}}, "unknown id"),
         ({"pairs": {"aaaaaa": "bbbbbb", "cccccc": "bbbbbb"}}, "twice"),
@@ -282,13 +282,13 @@ SORT_KEY = {"placement": {"iiiii1": "bbbbb1", "iiiii2": "bbbbb2", "iiiii3": "bbb
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
-        (SORT_KEY, Grade(1.0, True)),
+        (SORT_KEY, Grade(1.0, True, 4, 4)),
         ({"placement": {"iiiii1": "bbbbb1", "iiiii2": "bbbbb2", "iiiii3": "bbbbb1"}},
-         Grade(0.75, False)),
+         Grade(0.75, False, 3, 4)),
         ({"placement": {"iiiii1": "bbbbb1", "iiiii2": "bbbbb1", "iiiii3": "bbbbb1",
-                        "iiiii4": "bbbbb1"}}, Grade(0.5, False)),
-        ({"placement": {"iiiii1": "bbbbb2", "iiiii2": "bbbbb1"}}, Grade(0.0, False)),
-        ({"placement": {}}, Grade(0.0, False)),
+                        "iiiii4": "bbbbb1"}}, Grade(0.5, False, 2, 4)),
+        ({"placement": {"iiiii1": "bbbbb2", "iiiii2": "bbbbb1"}}, Grade(0.0, False, 0, 4)),
+        ({"placement": {}}, Grade(0.0, False, 0, 4)),
         ({"placement": {"nope": "bbbbb1"}}, "unknown id"),
         ({"placement": {"iiiii1": "nope"}}, "unknown id"),
         ({"placement": {"iiiii1": ["bbbbb1"]}}, "strings"),
@@ -346,10 +346,10 @@ ORDER_KEY = {"order": ["aaaaaa", "bbbbbb", "cccccc", "dddddd"]}
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
-        (ORDER_KEY, Grade(1.0, True)),
-        ({"order": ["bbbbbb", "aaaaaa", "cccccc", "dddddd"]}, Grade(5 / 6, False)),
-        ({"order": ["dddddd", "cccccc", "bbbbbb", "aaaaaa"]}, Grade(0.0, False)),
-        ({"order": ["cccccc", "dddddd", "aaaaaa", "bbbbbb"]}, Grade(2 / 6, False)),
+        (ORDER_KEY, Grade(1.0, True, 4, 4)),
+        ({"order": ["bbbbbb", "aaaaaa", "cccccc", "dddddd"]}, Grade(5 / 6, False, 2, 4)),
+        ({"order": ["dddddd", "cccccc", "bbbbbb", "aaaaaa"]}, Grade(0.0, False, 0, 4)),
+        ({"order": ["cccccc", "dddddd", "aaaaaa", "bbbbbb"]}, Grade(2 / 6, False, 0, 4)),
         ({"order": ["aaaaaa", "bbbbbb", "cccccc"]}, "every item"),
         ({"order": ["aaaaaa", "bbbbbb", "cccccc", "cccccc"]}, "twice"),
         ({"order": ["aaaaaa", "bbbbbb", "cccccc", "zzzzzz"]}, "unknown item"),
@@ -384,7 +384,7 @@ def test_distribution_quiz() -> None:
 def test_distribution_outcomes(kind: str) -> None:
     rnd = built(kind)
     field = next(iter(rnd.key))
-    perfect = rnd.key
+    perfect = {field: rnd.key[field]}
     if kind == "order":
         some = {"order": list(reversed(rnd.key["order"][:2])) + rnd.key["order"][2:]}
         none = {"order": list(reversed(rnd.key["order"]))}

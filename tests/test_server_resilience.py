@@ -76,7 +76,8 @@ async def test_player_and_host_reconnect_mid_round(live_server: ServerProcess,
         for c in (host, ann, bob):
             await c.phase("reveal", 0)
         me = await ann.me_where(lambda m: m["score"] == 1000)
-        assert me["streak"] == 1 and me["last"] == {"round": 0, "correct": True, "points": 1000}
+        assert me["streak"] == 1 and me["last"] == {"round": 0, "correct": True, "points": 1000,
+                                                    "right": 1, "of": 1}
         assert (await bob.me_where(lambda m: m["last"] is not None))["score"] == 0
         await host.host("next")
         await ann.phase("leaderboard")
@@ -271,7 +272,7 @@ async def test_deadline_closes_the_round(live_server: ServerProcess,
         me0 = await players[0].me_where(lambda m: m["last"] is not None)
         me1 = await players[1].me_where(lambda m: m["last"] is not None)
         assert me0["score"] == 1000 and me1["score"] == 0
-        assert me1["last"] == {"round": 0, "correct": False, "points": 0}
+        assert me1["last"] == {"round": 0, "correct": False, "points": 0, "right": 0, "of": 1}
         await players[1].answer(0, answer_for(plan[0], "right"))
         await players[1].expect_error("round_closed")
     finally:
@@ -304,3 +305,28 @@ async def test_room_expires_when_idle(redis_url: str, server_logs: Path) -> None
     finally:
         await close_all(clients)
         await asyncio.to_thread(server.stop)
+
+
+async def test_a_dropped_player_holds_the_round_for_the_grace_only(
+        live_server: ServerProcess, redis: aioredis.Redis) -> None:
+    """Everyone else answered while Bob's Wi-Fi was down: the round waits for him 15 s from
+    the drop (not 0, not the 60 s deadline), then closes on the server's own timer."""
+    host, (ann, bob) = await room_with_players(live_server.ws_url, QUIZ, 2)
+    data = RoomData(redis, host.code)
+    plan = await data.plan()
+    try:
+        opened = await start_round(host, [ann, bob])
+        await bob.close()
+        await host.recv_until("host", lambda v: not next(
+            p for p in v["players"] if p["id"] == bob.player_id)["connected"])
+        left_ms = (await data.state())["players"][bob.player_id]["left_ms"]
+        await ann.answer_acked(0, answer_for(plan[0], "right"))
+        await asyncio.sleep(2)
+        assert host.room is not None and host.room["phase"] == "open"  # Bob is still in it
+        reveal = await host.phase("reveal", 0, timeout=20)
+        waited = reveal["server_time_ms"] - left_ms
+        assert 15_000 <= waited < 17_000, waited
+        assert reveal["server_time_ms"] < opened["round"]["deadline_ms"] - 30_000
+        assert reveal["answered"] == 1
+    finally:
+        await close_all([host, ann, bob])

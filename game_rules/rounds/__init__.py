@@ -8,6 +8,7 @@ A round module provides:
   to ``avoid``); None when the deck cannot make this kind of round. ``avoid`` holds ids
   of cards already used by earlier rounds, left out when the deck allows;
 - ``grade(key, answer) -> Grade``: how right a submission is, or ``InvalidAnswer``;
+- ``size(key)``: how many items the round scores (the ``of`` of a ``Grade``);
 - ``bars(public, key, answers)``: the host's reveal chart (see ``distribution``).
 
 Every item id in ``public`` is an opaque token drawn from the round's rng
@@ -38,10 +39,14 @@ class InvalidAnswer(ValueError):
 
 @dataclass(frozen=True)
 class Grade:
-    """`fraction` in [0, 1] of the round's accuracy; `perfect` when everything is right."""
+    """`fraction` in [0, 1] of the round's accuracy; `perfect` when everything is right;
+    `right` of `of` items were right (quiz: the one choice; match: pairs; sort: cards;
+    order: items in their right place), what a player is told."""
 
     fraction: float
     perfect: bool
+    right: int = 0
+    of: int = 1
 
 
 Built = tuple[Round, frozenset[str]]
@@ -86,6 +91,11 @@ def build_with_cards(
 def grade(kind: RoundKind, key: dict[str, Any], answer: Any) -> Grade:
     """Grade `answer` against `key`; raises `InvalidAnswer` for a malformed submission."""
     return _module(kind).grade(key, answer)
+
+
+def size(kind: RoundKind, key: dict[str, Any]) -> int:
+    """How many items a round of `kind` scores (the `of` in "3 of 4 right")."""
+    return int(_module(kind).size(key))
 
 
 def distribution(

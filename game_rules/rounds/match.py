@@ -95,7 +95,13 @@ def grade(key: dict[str, Any], answer: Any) -> Grade:
     )
     right = sum(1 for left, r in given.items() if expected[left] == r)
     total = len(expected)
-    return Grade(fraction=right / total if total else 1.0, perfect=right == total)
+    return Grade(fraction=right / total if total else 1.0, perfect=right == total, right=right,
+                 of=total)
+
+
+def size(key: dict[str, Any]) -> int:
+    """Items a player is scored on: the pairs."""
+    return len(key["pairs"])
 
 
 def bars(public: dict[str, Any], key: dict[str, Any], answers: list[Any]) -> list[dict[str, Any]]:

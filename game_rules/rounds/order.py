@@ -1,7 +1,8 @@
 """Order: put dated events in chronological order.
 
 public ``{"kind": "order", "prompt", "items": [{"id", "text": event label}]}``, items
-never in the answer order; key ``{"order": [ids earliest first]}``; answer
+never in the answer order; key ``{"order": [ids earliest first], "dates": {id: date as
+shown}}``; answer
 ``{"order": [every id once]}``.
 
 Only events whose spans do not overlap are asked together (`Event.before` holds one way
@@ -97,7 +98,7 @@ def build_with_cards(
         "prompt": PROMPT,
         "items": [{"id": item_ids[i], "text": events[i].label} for i in shown],
     }
-    key = {"order": item_ids}
+    key = {"order": item_ids, "dates": {item_ids[i]: events[i].date for i in shown}}
     return make_round(KIND, public, key, settings), frozenset(e.card_id for e in events)
 
 
@@ -124,7 +125,14 @@ def grade(key: dict[str, Any], answer: Any) -> Grade:
         raise InvalidAnswer(f"unknown item id {unknown[0]!r} in 'order'")
     if len(order) != len(expected):
         raise InvalidAnswer("'order' must list every item exactly once")
-    return Grade(fraction=concordance(expected, order), perfect=order == expected)
+    in_place = sum(1 for a, b in zip(order, expected, strict=True) if a == b)
+    return Grade(fraction=concordance(expected, order), perfect=order == expected,
+                 right=in_place, of=len(expected))
+
+
+def size(key: dict[str, Any]) -> int:
+    """Items a player is scored on: the events to place."""
+    return len(key["order"])
 
 
 def bars(public: dict[str, Any], key: dict[str, Any], answers: list[Any]) -> list[dict[str, Any]]:

@@ -79,7 +79,12 @@ def grade(key: dict[str, Any], answer: Any) -> Grade:
     if known is not None and choice not in known:
         raise InvalidAnswer(f"unknown option id {choice!r}")
     right = choice == key["correct"]
-    return Grade(fraction=1.0 if right else 0.0, perfect=right)
+    return Grade(fraction=1.0 if right else 0.0, perfect=right, right=int(right), of=1)
+
+
+def size(key: dict[str, Any]) -> int:
+    """Items a player is scored on: the one choice."""
+    return 1
 
 
 def bars(public: dict[str, Any], key: dict[str, Any], answers: list[Any]) -> list[dict[str, Any]]:

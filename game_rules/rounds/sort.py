@@ -136,7 +136,13 @@ def grade(key: dict[str, Any], answer: Any) -> Grade:
     )
     right = sum(1 for item, bucket in given.items() if expected[item] == bucket)
     total = len(expected)
-    return Grade(fraction=right / total if total else 1.0, perfect=right == total)
+    return Grade(fraction=right / total if total else 1.0, perfect=right == total, right=right,
+                 of=total)
+
+
+def size(key: dict[str, Any]) -> int:
+    """Items a player is scored on: the cards to place."""
+    return len(key["placement"])
 
 
 def bars(public: dict[str, Any], key: dict[str, Any], answers: list[Any]) -> list[dict[str, Any]]:
