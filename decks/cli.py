@@ -95,7 +95,8 @@ def run_import(args: argparse.Namespace) -> int:
             counts = _summary(deck)
             print(f"wrote {args.output}: {counts}")
     except DeckError as exc:
-        return _fail(str(exc))
+        hint = "; choose one with --format" if exc.reason == "unknown_format" else ""
+        return _fail(f"{exc}{hint}")
     except ValidationError as exc:  # pragma: no cover - proposed events are checked already
         return _fail(f"{args.src}: {exc}")
     return 0

@@ -36,11 +36,15 @@ _SECTIONS = {"cards": "card", "events": "event", "categories": "category"}
 
 
 class DeckError(Exception):
-    """A deck that cannot be read, imported or written. `problems` lists each finding."""
+    """A deck that cannot be read, imported or written. `problems` lists each finding;
+    `reason` names the cause for programs: "unknown_deck", "unknown_format", "empty",
+    "no_cards" or "invalid" (anything else)."""
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+    def __init__(self, message: str, problems: list[str] | None = None,
+                 reason: str = "invalid") -> None:
         super().__init__(message)
         self.problems = problems or [message]
+        self.reason = reason
 
 
 def load_deck(path: str | os.PathLike[str]) -> DeckFile:
@@ -180,7 +184,8 @@ def bundled_deck_path(name: str) -> Path:
     path = BUNDLED_DIR / f"{stem}.toml"
     if "/" in stem or "\\" in stem or not path.is_file():
         available = ", ".join(list_bundled()) or "none"
-        raise DeckError(f"no bundled deck {name!r} (available: {available})")
+        raise DeckError(f"no bundled deck {name!r} (available: {available})",
+                        reason="unknown_deck")
     return path
 
 

@@ -18,7 +18,7 @@ from game_rules.model import Settings
 from game_rules.plan import make_plan
 from server import keys, protocol
 from server.connection import Connection
-from server.deck_source import deck_for_room
+from server.deck_source import BadDeck, deck_for_room
 from server.http import HttpRoutes
 from server.hub import Hub
 from server.metrics import Metrics
@@ -88,7 +88,10 @@ class App:
             items_per_round=s.items_per_round,
         )
         seed = msg.seed if msg.seed is not None else secrets.randbits(32)
-        plan = make_plan(deck.to_rules(), settings, seed)
+        try:
+            plan = make_plan(deck.to_rules(), settings, seed)
+        except ValueError as exc:
+            raise BadDeck(str(exc), "no_rounds") from None
         return await self.store.create_room(Game(settings, tuple(plan)), deck.title)
 
     async def ensure_runner(self, code: str) -> None:

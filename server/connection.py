@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from game_rules import machine as m
 from server import protocol as p
 from server import views
+from server.deck_source import BadDeck
 from server.hub import Member
 from server.runner import now_ms
 from server.store import Loaded, hash_token, normalise_code
@@ -56,9 +57,9 @@ class TokenBucket:
 class Refused(Exception):
     """A message that gets an `error` reply; the connection stays open."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, reason: str | None = None):
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.reason = code, message, reason
 
 
 class Connection:
@@ -74,9 +75,9 @@ class Connection:
         await self.ws.send(msg.model_dump_json())
         self.app.metrics.messages_out += 1
 
-    async def error(self, code: str, message: str) -> None:
+    async def error(self, code: str, message: str, reason: str | None = None) -> None:
         self.app.metrics.errors.inc(code)
-        await self.send(p.Error(code=code, message=message))
+        await self.send(p.Error(code=code, message=message, reason=reason))
 
     async def serve(self) -> None:
         self.app.metrics.connections += 1
@@ -127,7 +128,7 @@ class Connection:
         try:
             await self._dispatch(msg)
         except Refused as exc:
-            await self.error(exc.code, exc.message)
+            await self.error(exc.code, exc.message, exc.reason)
         except RedisError:
             log.exception("Redis failed while handling %s", type(msg).__name__)
             await self.error("unavailable", "The server cannot reach its storage; try again.")
@@ -189,8 +190,8 @@ class Connection:
     async def _create(self, msg: p.CreateRoom) -> None:
         try:
             code, token = await self.app.create_room(msg)
-        except ValueError as exc:
-            raise Refused("bad_deck", str(exc)) from None
+        except BadDeck as exc:
+            raise Refused("bad_deck", str(exc), exc.reason) from None
         self.member = Member(self.ws, code, "host")
         await self.app.hub.add(self.member)
         await self.send(p.Created(room=code, host_token=token, join_url=self.app.join_url(code)))
@@ -257,7 +258,7 @@ class Connection:
         if member.who == "host":
             await self.send(views.host_view(state, seq, self.app.join_url(member.code)))
         elif member.who in state.players:
-            await self.send(views.me_views(state, seq, {member.who})[member.who])
+            await self.send(views.me_views(loaded.game, state, seq, {member.who})[member.who])
 
     async def _leave(self) -> None:
         member, self.member = self.member, None

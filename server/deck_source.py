@@ -10,8 +10,17 @@ from server.protocol import CreateRoom
 DEFAULT_DECK = "soviet-union-1928-41"
 
 
+class BadDeck(ValueError):
+    """A deck a room cannot be made from: a sentence for the host and a `reason` code
+    (those of `DeckError`, and "no_rounds" when no round of the mix can be built)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def deck_for_room(msg: CreateRoom) -> DeckFile:
-    """Raises ValueError with a sentence for the host when the deck cannot be used."""
+    """The deck `msg` names or uploads; raises `BadDeck` when it cannot be used."""
     try:
         if msg.upload is None:
             return load_deck(bundled_deck_path(msg.deck or DEFAULT_DECK))
@@ -20,4 +29,4 @@ def deck_for_room(msg: CreateRoom) -> DeckFile:
             return parse_deck(up.text, up.filename)
         return import_text(up.text, up.format, filename=up.filename).deck
     except DeckError as exc:
-        raise ValueError(str(exc)) from None
+        raise BadDeck(str(exc), exc.reason) from None

@@ -174,6 +174,8 @@ class RoomView(_Msg):
     room: str
     deck: str
     phase: Literal["lobby", "open", "reveal", "leaderboard", "podium"]
+    round_index: int = Field(description="the current or last round, -1 in the lobby")
+    rounds: int = Field(description="how many rounds the game has")
     locked: bool
     players: int
     answered: int
@@ -203,6 +205,8 @@ class LastResult(_Msg):
     round: int
     correct: bool
     points: int
+    right: int = Field(description="items right: the choice, pairs, cards or places")
+    of: int = Field(description="items in the round")
 
 
 class MeView(_Msg):
@@ -234,6 +238,7 @@ class Error(_Msg):
     type: Literal["error"] = "error"
     code: str
     message: str
+    reason: str | None = Field(default=None, description="a finer cause, for some codes")
 
 
 class Pong(_Msg):

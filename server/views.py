@@ -39,7 +39,8 @@ def room_view(code: str, deck: str, game: Game, state: RoomState, seq: int,
         ]
     return p.RoomView(
         seq=seq, server_time_ms=now_ms, room=code, deck=deck, phase=state.phase,
-        locked=state.locked, players=len(state.players), answered=len(state.results),
+        round_index=index, rounds=len(game.plan), locked=state.locked,
+        players=len(state.players), answered=len(state.results),
         round=round_view, reveal=reveal, leaderboard=board,
     )
 
@@ -53,9 +54,14 @@ def host_view(state: RoomState, seq: int, join_url: str) -> p.HostView:
     return p.HostView(seq=seq, players=players, join_url=join_url)
 
 
-def me_views(state: RoomState, seq: int, only: set[str] | None = None) -> dict[str, p.MeView]:
+def me_views(game: Game, state: RoomState, seq: int,
+             only: set[str] | None = None) -> dict[str, p.MeView]:
     """Each player's own view, by player id (only those in `only`, when given)."""
     views = {}
+    of = 0
+    if 0 <= state.round_index < len(game.plan):
+        rnd = game.plan[state.round_index]
+        of = rounds.size(rnd.kind, rnd.key)
     for rank, pid, pl in state.ranking():
         if only is not None and pid not in only:
             continue
@@ -63,7 +69,7 @@ def me_views(state: RoomState, seq: int, only: set[str] | None = None) -> dict[s
         last = None
         if state.phase != "open" and pl.last_correct is not None and state.round_index >= 0:
             last = p.LastResult(round=state.round_index, correct=pl.last_correct,
-                                points=pl.last_points or 0)
+                                points=pl.last_points or 0, right=pl.last_right, of=of)
         views[pid] = p.MeView(
             seq=seq, player_id=pid, nickname=pl.nickname, score=pl.score, streak=pl.streak,
             rank=rank, answered=result is not None,

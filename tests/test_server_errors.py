@@ -135,8 +135,11 @@ async def test_oversized_frame_closes_with_1009(room: Room, live_server: ServerP
     after = await room.data.snapshot()
     connected = {pid: pl.pop("connected") for pid, pl in after["state"]["players"].items()}
     assert connected == {room.ann.player_id: False, room.bob.player_id: True}
+    left = {pid: pl.pop("left_ms") for pid, pl in after["state"]["players"].items()}
+    assert left[room.ann.player_id] and left[room.bob.player_id] is None  # Ann's grace start
     for player in before["state"]["players"].values():
         player.pop("connected")
+        player.pop("left_ms")
     assert after["state"] == before["state"] and after["lb"] == before["lb"]
     view = await room.host.sync()
     assert view["phase"] == "open" and view["round"]["index"] == 0 and view["players"] == 2
@@ -246,3 +249,28 @@ async def test_host_only_actions(room: Room) -> None:
     await room.host.send({"type": "kick", "player": "p000000000000"})
     await room.host.expect_error("unknown_player")
     await room.intact(before)
+
+
+@pytest.mark.parametrize(
+    ("msg", "reason"),
+    [
+        ({"deck": "no-such-deck"}, "unknown_deck"),
+        ({"upload": {"filename": "notes.txt", "text": "just some words\nand more"}},
+         "unknown_format"),
+        ({"upload": {"filename": "empty.csv", "text": "   \n"}}, "empty"),
+        ({"upload": {"filename": "cards.csv", "text": "term,definition\n"}}, "no_cards"),
+        ({"upload": {"filename": "deck.toml", "text": "title = 3\n"}}, "invalid"),
+        ({"upload": {"filename": "two.txt", "format": "quizlet", "text": "a\tb\nc\td"},
+          "settings": {"round_mix": ["order"]}}, "no_rounds"),
+    ],
+)
+async def test_bad_deck_says_why_in_a_reason_code(live_server: ServerProcess,
+                                                  msg: dict[str, Any], reason: str) -> None:
+    host = await GameClient(live_server.ws_url, "host").connect()
+    try:
+        await host.send({"type": "create_room", **msg})
+        err = await host.expect_error("bad_deck")
+        assert err["reason"] == reason, err
+        assert err["message"] and "--format" not in err["message"]  # no command-line words
+    finally:
+        await host.close()

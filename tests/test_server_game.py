@@ -88,6 +88,18 @@ def expected_points(rnd: dict[str, Any], how: str, streak: int,
     return base + bonus, streak
 
 
+def items_right(rnd: dict[str, Any], answer: dict[str, Any] | None) -> tuple[int, int]:
+    """(right, of) the player is told: the choice, pairs, cards or places that are right."""
+    key = rnd["key"]
+    if rnd["kind"] == "quiz":
+        return int(answer is not None and answer["choice"] == key["correct"]), 1
+    field = {"match": "pairs", "sort": "placement", "order": "order"}[rnd["kind"]]
+    expected, given = key[field], (answer or {}).get(field, {})
+    if rnd["kind"] == "order":
+        return sum(a == b for a, b in zip(given, expected, strict=False)), len(expected)
+    return sum(expected[k] == v for k, v in given.items()), len(expected)
+
+
 def ranks(order: list[tuple[str, int]]) -> dict[str, int]:
     """Ranks of (player, score) pairs already sorted best first; ties share (1, 2, 2, 4)."""
     out: dict[str, int] = {}
@@ -243,8 +255,10 @@ async def test_full_game_30_players_accuracy_only(live_server: ServerProcess,
                                                                    rank[pid]), (r, i, hows[i])
                 assert me["answered"] == (hows[i] != "none")
                 assert me["answer"] == answers.get(pid)
+                right, of = items_right(rnd, answers.get(pid))
                 assert me["last"] == {"round": r, "correct": hows[i] == "right",
-                                      "points": gained[pid]}
+                                      "points": gained[pid], "right": right, "of": of}
+                assert (right == of) == (hows[i] == "right")
             hv = await host.recv_until("host", since_reveal)
             assert [(row["id"], row["score"]) for row in hv["players"]] == order
             assert all(row["answered"] == (row["id"] in answers) for row in hv["players"])

@@ -31,8 +31,8 @@ def detect_format(text: str, filename: str | None = None) -> str:
         return "csv"
     if quizlet.looks_like(text):
         return "quizlet"
-    raise DeckError(f"{filename or 'input'}: cannot tell the format; "
-                    f"use --format ({', '.join(FORMATS)})")
+    raise DeckError(f"{filename or 'input'}: cannot tell the format (one of "
+                    f"{', '.join(FORMATS)})", reason="unknown_format")
 
 
 def import_text(
@@ -54,7 +54,7 @@ def import_text(
         raise DeckError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     source = Path(filename).name if filename else None
     if not text.strip():
-        raise DeckError(f"{source or 'input'}: the file is empty")
+        raise DeckError(f"{source or 'input'}: the file is empty", reason="empty")
     fmt = fmt or detect_format(text, source)
     fallback = title or title_from_name(Path(source).stem if source else "")
     if fmt == "knowt":

@@ -81,7 +81,7 @@ def parse(text: str, *, title: str = "Anki deck", source: str | None = None) -> 
     """Read an Anki plain-text export."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     if not text.strip():
-        raise DeckError(f"{source or 'input'}: the file is empty")
+        raise DeckError(f"{source or 'input'}: the file is empty", reason="empty")
     headers: dict[str, str] = {}
     lines = text.split("\n")
     body_start = 0
@@ -131,7 +131,7 @@ def parse(text: str, *, title: str = "Anki deck", source: str | None = None) -> 
             answer = cloze_answer + (f"\n\n{answer}" if answer.strip() else "")
         raw.append(RawCard(prompt=prompt, answer=answer, where=where))
     if not raw:
-        raise DeckError(f"{source or 'input'}: no notes found")
+        raise DeckError(f"{source or 'input'}: no notes found", reason="no_cards")
     deck_title = headers.get("deck", "").strip() or (deck_names.pop() if len(deck_names) == 1
                                                       else "")
     deck_title = deck_title.split("::")[-1].strip() or title

@@ -68,7 +68,7 @@ def build_deck(
         else:
             kept.append(card)
     if not kept:
-        raise DeckError(f"{source or title}: no cards found")
+        raise DeckError(f"{source or title}: no cards found", reason="no_cards")
 
     explicit = any(c.category for c in kept)
     if explicit:

@@ -62,7 +62,7 @@ def parse(text: str, *, title: str = "CSV deck", source: str | None = None) -> I
     """Read CSV text (comma, semicolon, tab or pipe separated; quoted newlines allowed)."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise DeckError(f"{source or 'input'}: the file is empty")
+        raise DeckError(f"{source or 'input'}: the file is empty", reason="empty")
     rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
     header = rows[0]
     mapping, unknown = map_columns(header)
@@ -86,5 +86,6 @@ def parse(text: str, *, title: str = "CSV deck", source: str | None = None) -> I
                            where=f"row {number}", category=(cell("category") or "").strip()
                            or None, claim=cell("claim"), date=cell("date")))
     if not raw:
-        raise DeckError(f"{source or 'input'}: the header has no rows under it")
+        raise DeckError(f"{source or 'input'}: the header has no rows under it",
+                        reason="no_cards")
     return build_deck(title, raw, warnings, source)

@@ -32,7 +32,7 @@ def parse(text: str, *, title: str | None = None, source: str | None = None) -> 
     headers = list(_HEADER.finditer(text))
     if not headers:
         raise DeckError(f"{source or 'input'}: not a Knowt page: no numbered cards "
-                        "(a number line followed by 'New cards')")
+                        "(a number line followed by 'New cards')", reason="no_cards")
     chrome = text[: headers[0].start()]
     page_title = next((line.strip() for line in chrome.split("\n") if line.strip()), "")
     warnings: list[str] = []

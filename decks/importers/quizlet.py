@@ -54,5 +54,5 @@ def parse(
         raw.append(RawCard(prompt=term, answer=definition, where=where))
     if not raw:
         raise DeckError(f"{source or 'input'}: no cards found with term separator {term_sep!r} "
-                        f"and card separator {card_sep!r}")
+                        f"and card separator {card_sep!r}", reason="no_cards")
     return build_deck(title, raw, warnings, source)
