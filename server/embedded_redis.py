@@ -6,12 +6,17 @@ and by the test session (TCP on a free port).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
+
+# A unix socket path must fit sockaddr_un.sun_path: 108 bytes on Linux, 104 on macOS.
+MAX_SOCKET_PATH = 100
 
 
 def redis_server_binary() -> str:
@@ -36,18 +41,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _private_dir(path: Path) -> None:
+    """Make `path` (mode 700) or check that it is this user's alone: a socket folder in a
+    shared temp dir must not be one another user made first."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = path.stat()
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+        raise RuntimeError(f"{path} must belong to this user alone (mode 700)")
+
+
 class EmbeddedRedis:
     """Start and stop one redis-server process. `url` is what redis-py connects to."""
 
     def __init__(self, data_dir: Path, *, port: int | None = None, persist: bool = True):
-        self.data_dir = Path(data_dir)
+        self.data_dir = Path(data_dir).resolve()  # redis-server resolves paths after a chdir
         self.port = port
         self.persist = persist
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def socket_path(self) -> Path:
-        return self.data_dir / "redis.sock"
+        """redis.sock in the data folder, or, when that path is too long for a unix socket,
+        a short one in a private folder under the system's temp dir named after it."""
+        path = self.data_dir / "redis.sock"
+        if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+            return path
+        digest = hashlib.sha256(os.fsencode(self.data_dir)).hexdigest()[:16]
+        uid = os.getuid() if hasattr(os, "getuid") else 0
+        return Path(tempfile.gettempdir()) / f"cardcade-{uid}" / f"{digest}.sock"
 
     @property
     def url(self) -> str:
@@ -69,6 +90,8 @@ class EmbeddedRedis:
         if self.port:
             args += ["--port", str(self.port), "--bind", "127.0.0.1"]
         else:
+            if self.socket_path.parent != self.data_dir:  # the short path in the temp dir
+                _private_dir(self.socket_path.parent)
             self.socket_path.unlink(missing_ok=True)
             args += ["--port", "0", "--unixsocket", str(self.socket_path)]
             args += ["--unixsocketperm", "700"]

@@ -33,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--port", type=int, default=int(env("CARDCADE_PORT", "8000")))
     parser.add_argument("--redis", default=env("REDIS_URL", ""),
                         help="Redis URL (default: start a private embedded Redis)")
-    parser.add_argument("--data-dir", type=Path, default=Path(env("CARDCADE_DATA", ".cardcade")),
-                        help="where the embedded Redis keeps its data (default: .cardcade)")
+    parser.add_argument("--data-dir", type=Path, default=env("CARDCADE_DATA") or default_data_dir(),
+                        help="where the embedded Redis keeps its data (default: %(default)s)")
     parser.add_argument("--public-url", default=env("CARDCADE_PUBLIC_URL", ""),
                         help="address phones use to reach this server (default: detected)")
     parser.add_argument("--room-ttl", type=float, default=24 * 3600,
@@ -46,7 +46,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(func=serve)
 
 
+def default_data_dir() -> Path:
+    """The per-user data folder: $XDG_DATA_HOME/cardcade (~/.local/share/cardcade), or
+    ~/Library/Application Support/cardcade on macOS, %LOCALAPPDATA%\\cardcade on Windows."""
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "cardcade"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "cardcade"
+    return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "cardcade"
+
+
 def serve(args: argparse.Namespace) -> int:
+    # Absolute from here on: redis-server changes into its data folder before it opens files.
+    args.data_dir = Path(args.data_dir).expanduser().resolve()
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     if args.log_level.upper() != "DEBUG":  # one INFO line per HTTP request is noise
