@@ -6,7 +6,6 @@ WebSocket handshake on `/ws` go ahead, anything else is answered here.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import http
 import io
@@ -22,6 +21,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from decks.io import bundled_deck_path, list_bundled, load_deck
+from server.export import results_csv
 from server.store import normalise_code
 
 if TYPE_CHECKING:
@@ -121,10 +121,5 @@ class HttpRoutes:
         loaded = await self.app.store.load(code)
         if loaded is None:
             return respond(404, "unknown room\n")
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["rank", "nickname", "score", "streak"])
-        for rank, _pid, player in loaded.state.ranking():
-            writer.writerow([rank, player.nickname, player.score, player.streak])
-        return respond(200, out.getvalue(), "text/csv; charset=utf-8",
+        return respond(200, results_csv(loaded.state), "text/csv; charset=utf-8",
                        Content_Disposition=f'attachment; filename="cardcade-{code}.csv"')

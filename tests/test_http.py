@@ -189,7 +189,8 @@ async def test_results_export(live_server: ServerProcess, redis: aioredis.Redis)
         assert reply.status == 200
         assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"
         assert f'filename="cardcade-{host.code}.csv"' in reply.headers["Content-Disposition"]
-        rows = list(csv.reader(io.StringIO(reply.text)))
+        assert reply.body.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+        rows = list(csv.reader(io.StringIO(reply.body.decode("utf-8-sig"))))
         assert rows == [["rank", "nickname", "score", "streak"],
                         ["1", "Player 1", "1000", "1"],
                         ["2", "Player 0", "0", "0"]]
@@ -197,3 +198,23 @@ async def test_results_export(live_server: ServerProcess, redis: aioredis.Redis)
         assert unknown.status in (403, 404)
     finally:
         await close_all([host, ann, bob, other_host])
+
+
+async def test_export_defuses_formulas_and_keeps_emoji(live_server: ServerProcess) -> None:
+    names = ['=HYPERLINK("x","y")', "+1 Fan", "-minus", "@home", "Zoë 🎉", "Plain"]
+    host, players = await room_with_players(live_server.ws_url, {}, 0)
+    try:
+        for name in names:
+            client = await GameClient(live_server.ws_url, name).connect()
+            players.append(client)
+            await client.join(host.code, name)
+        reply = await get(live_server, f"/export/{host.code}.csv?token={quote(host.token)}")
+        text = reply.body.decode("utf-8")
+        assert text.startswith("\ufeff")
+        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+        shown = sorted(row[1] for row in rows[1:])
+        assert shown == sorted(["'=HYPERLINK(\"x\",\"y\")", "'+1 Fan", "'-minus", "'@home",
+                                "Zoë 🎉", "Plain"])
+        assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    finally:
+        await close_all([host, *players])
