@@ -192,7 +192,7 @@ export function sendBar({ placed, total, empty, onSend, extra }) {
       armed = true;
       btn.classList.add("confirm");
       btn.textContent = `${placed} of ${total} placed — send anyway?`;
-      note.textContent = "Tap again to send. What is not placed scores nothing.";
+      note.textContent = "Tap again to send: what is not placed scores nothing.";
       return;
     }
     onSend();

@@ -102,6 +102,7 @@ export function build(round) {
         onSend: () => submit(round.index, { pairs: { ...d.pairs } }),
         extra: h("button", {
           type: "button", id: "undo-btn", disabled: d.history.length === 0 ? true : null,
+          "aria-label": "Undo the last pair", title: "Undo the last pair",
           onclick: () => {
             const last = d.history.pop();
             if (!last) return;
@@ -111,7 +112,7 @@ export function build(round) {
             say(`Last pair undone: ${textOf(p.left, last)} is selected again.`);
             draw("undo-btn");
           },
-        }, "↶ Undo"),
+        }, h("span", { "aria-hidden": "true" }, "↶")),
       }));
     focusFirst(focusId, focusId === "undo-btn" ? "submit-btn" : null);
   };

@@ -53,7 +53,7 @@ export function build(round) {
       h("p", { class: "hint" }, "Tap a group for the card shown; tap a card below to pick another."),
       h("div", { class: "pick-bar", role: "group", "aria-label": "Groups" },
         h("p", { class: "selected-info", id: "selected-info" }, d.selected
-          ? [h("span", { class: "sr-only" }, "Card to place: "), textOf(p.items, d.selected)]
+          ? [h("span", { class: "tag" }, `Card ${p.items.findIndex((x) => x.id === d.selected) + 1} of ${p.items.length}`), " ", textOf(p.items, d.selected)]
           : "Every card is placed. Tap a card below to move it."),
         h("div", { class: "bucket-buttons" }, p.buckets.map((b, i) => h("button", {
           type: "button", id: `bucket-${b.id}`, "data-bucket": b.id, class: `bucket-btn opt-${i % 4}`,
