@@ -553,6 +553,9 @@ def test_reconnecting_banner_leaves_the_bar_visible(browser: Any, live_server: A
             assert hit, f"{part} is covered"
         assert page.inner_text("#bar-name") == "Ola"
     page.evaluate("window.scrollTo(0, 0)")
+    settle(page)
+    fit = page.evaluate(_QUIZ_FIT_JS)  # the quiz still fits, under the banner
+    assert not fit["problems"], fit
     phone_shot(page, "play-reconnecting-round")
     net["down"] = False
     page.wait_for_selector("#status", state="hidden", timeout=20_000)

@@ -2,7 +2,7 @@
 // options always fit the screen: their type shrinks (CSS variable --fit) when long texts need it.
 import { h } from "/static/common.js";
 import { optionEl } from "/static/options.js";
-import { guardPaused, state, submit } from "/static/play/app.js";
+import { dom, guardPaused, state, submit } from "/static/play/app.js";
 
 const MIN_FIT = 0.7; // the smallest scale of the type (1.05rem options -> about 13px)
 
@@ -43,12 +43,15 @@ function fit() {
   set(lo);
 }
 
+// Fit again when the screen or the bars above the round (the "Reconnecting…" banner) change.
 let queued = false;
-window.addEventListener("resize", () => {
+const refit = () => {
   if (queued) return;
   queued = true;
   requestAnimationFrame(() => { queued = false; fit(); });
-});
+};
+window.addEventListener("resize", refit);
+new ResizeObserver(refit).observe(dom.top);
 
 /** The answer as sent, for the "Answer locked in" screen. */
 export function summary(round, answer) {
