@@ -1,0 +1,53 @@
+// The leaderboard between rounds (top ten, with rank moves) and the full standings.
+import { h, movement } from "/static/common.js";
+import { errorBox, hostCmd, players, roundNumbers, state } from "/static/host/ctx.js";
+import { playersPanel } from "/static/host/players.js";
+import { dock, endButton } from "/static/host/round.js";
+
+export function board(rows, withMoves) {
+  return h("ol", { class: "board", id: "board", "aria-label": "Leaderboard" }, rows.map((r) => {
+    const m = movement(r);
+    return h("li", { "data-nickname": r.nickname },
+      h("span", { class: "rank" }, `${r.rank}.`),
+      withMoves ? h("span", { class: `move ${m.cls}`, title: m.label },
+        h("span", { "aria-hidden": "true" }, m.symbol), h("span", { class: "sr-only" }, m.label)) : h("span", {}),
+      h("span", { class: "name" }, r.nickname),
+      h("span", { class: "score" }, r.score));
+  }));
+}
+
+/** Every player of the host view with their rank (equal scores share a rank), best first. */
+export function standings() {
+  const rows = players();
+  return rows.map((p) => ({ ...p, rank: 1 + rows.filter((q) => q.score > p.score).length }));
+}
+
+export function buildLeaderboard() {
+  const room = state.room;
+  const nums = roundNumbers();
+  const last = Boolean(nums) && nums.index + 1 >= nums.total;
+  const title = last ? "Final standings"
+    : nums ? `Leaderboard after round ${nums.index + 1} of ${nums.total}` : "Leaderboard";
+  const panel = playersPanel();
+  let rows = board(room.leaderboard || [], true);
+  let shown = JSON.stringify(room.leaderboard || []);
+  const view = h("section", { class: "leaderboard" },
+    h("h1", {}, title),
+    rows,
+    errorBox(),
+    dock(panel,
+      h("button", { type: "button", id: "next-btn", class: "primary", "data-primary": true, onclick: hostCmd("next") },
+        last ? "Show podium" : nums ? "Next round" : "Next"),
+      panel.button,
+      last ? null : endButton()));
+  state.updaters.push(panel.update, () => {
+    // a kick changes the ranking while it is shown
+    const now = JSON.stringify(state.room.leaderboard || []);
+    if (now === shown) return;
+    shown = now;
+    const fresh = board(state.room.leaderboard || [], true);
+    rows.replaceWith(fresh);
+    rows = fresh;
+  });
+  return view;
+}

@@ -1,0 +1,36 @@
+// The lobby: how to join (address, code, QR code) beside the players who have joined.
+import { h } from "/static/common.js";
+import { errorBox, hostCmd, joinAddress, players, send, state } from "/static/host/ctx.js";
+import { renderPlayerList } from "/static/host/players.js";
+
+export function buildLobby() {
+  const room = state.room;
+  const list = h("ul", { id: "players", class: "players", "aria-label": "Players" });
+  const count = h("h2", { id: "player-count" });
+  const lockBtn = h("button", { id: "lock-btn", type: "button" });
+  const startBtn = h("button", { id: "start-btn", type: "button", class: "primary big", "data-primary": true, onclick: hostCmd("start") }, "Start game");
+  lockBtn.addEventListener("click", () => send({ type: "host", action: state.room.locked ? "unlock" : "lock" }));
+  const view = h("section", { class: "lobby" },
+    h("div", { class: "join-panel" },
+      h("p", { class: "join-words" }, "Join at ", h("strong", { id: "join-address" }, joinAddress())),
+      h("p", { class: "join-words" }, "with the code"),
+      h("div", { class: "room-code", id: "room-code", "aria-label": `Room code ${room.room.split("").join(" ")}` }, room.room),
+      h("img", { class: "qr", src: `/qr/${encodeURIComponent(room.room)}.svg`, alt: `QR code to join room ${room.room}`, width: 260, height: 260 })),
+    h("div", { class: "players-panel" },
+      room.deck ? h("p", { class: "deck-title" }, "Deck: ", h("strong", { id: "deck-title" }, room.deck)) : null,
+      count,
+      list,
+      errorBox(),
+      h("div", { class: "controls" }, lockBtn, startBtn)));
+  state.updaters.push(() => {
+    const r = state.room;
+    const rows = players();
+    const n = rows.length || r.players;
+    count.textContent = `${n} player${n === 1 ? "" : "s"} joined`;
+    lockBtn.textContent = r.locked ? "Unlock room" : "Lock room";
+    lockBtn.setAttribute("aria-pressed", r.locked ? "true" : "false");
+    startBtn.disabled = r.players === 0;
+    renderPlayerList(list, rows);
+  });
+  return view;
+}
