@@ -449,6 +449,8 @@ def test_full_game(browser: Any, live_server: Any) -> None:
               host.locator(f"#podium .step.p{i} .pname").inner_text() for i in (1, 2, 3)}
     assert [totals[podium[i]] for i in (1, 2, 3)] == [totals[n] for n in expected[:3]]
     assert set(podium.values()) <= set(names)
+    # the podium rises third, second, first: the screenshot once it is up
+    host.evaluate("() => Promise.all(document.getAnimations().map((a) => a.finished))")
     shot(host, "host-podium")
     axe.check(host, "host-podium")
     for name in names:
@@ -558,7 +560,7 @@ def test_answer_survives_dropped_connection(browser: Any, live_server: Any) -> N
 LONG_SEEDS = {"quiz": 174, "match": 1596, "sort": 1329, "order": 1529}
 LONG_FLOOR = {"quiz": 500, "match": 550, "sort": 900, "order": 400}
 HOST_SIZES = [(1280, 720), (1920, 1080)]
-MIN_FONT_PX = {720: 16, 1080: 24}  # the smallest text of the round's content, in CSS px
+MIN_FONT_PX = {720: 20, 1080: 24}  # the smallest text of the round's content, in CSS px
 
 
 def text_length(pub: dict[str, Any]) -> int:
