@@ -27,6 +27,7 @@ export function newGame(render) {
   state.creds = null;
   state.room = null;
   state.host = null;
+  state.lastRound = null;
   state.screenKey = null;
   render();
 }
