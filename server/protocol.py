@@ -186,6 +186,7 @@ class RoomView(_Msg):
 
 class PlayerRow(_Msg):
     id: str
+    rank: int
     nickname: str
     connected: bool
     score: int

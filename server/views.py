@@ -47,9 +47,9 @@ def room_view(code: str, deck: str, game: Game, state: RoomState, seq: int,
 
 def host_view(state: RoomState, seq: int, join_url: str) -> p.HostView:
     players = [
-        p.PlayerRow(id=pid, nickname=pl.nickname, connected=pl.connected, score=pl.score,
-                    answered=pid in state.results)
-        for _rank, pid, pl in state.ranking()
+        p.PlayerRow(id=pid, rank=rank, nickname=pl.nickname, connected=pl.connected,
+                    score=pl.score, answered=pid in state.results)
+        for rank, pid, pl in state.ranking()
     ]
     return p.HostView(seq=seq, players=players, join_url=join_url)
 

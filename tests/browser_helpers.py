@@ -229,3 +229,79 @@ def touch_drag(cdp: Any, start: Point, end: Point, *, steps: int = 12) -> None:
     for x, y in glide(start, end, steps):
         touch("touchMove", x, y)
     touch("touchEnd", *end)
+
+
+# Shared by the browser test modules: pages, games, axe, the deck's longest rounds.
+
+TIMEOUT_MS = 15_000
+
+
+class Axe:
+    """Collects serious/critical axe-core violations per screen; asserted at the end."""
+
+    def __init__(self) -> None:
+        self.path = axe_path()
+        self.found: dict[str, list[dict[str, Any]]] = {}
+        self.checked: list[str] = []
+
+    def check(self, page: Any, name: str) -> None:
+        if self.path is None:
+            return
+        self.checked.append(name)
+        violations = run_axe(page, self.path)
+        if violations:
+            self.found[name] = violations
+
+
+def new_page(
+    browser: Any, view: dict[str, Any], errors: list[str], name: str
+) -> tuple[Any, Frames]:
+    context = browser.new_context(**view)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda exc: errors.append(f"{name}: {exc}"))
+    return page, Frames().attach(page)
+
+
+def open_create_form(host: Any, base: str, *, seed: int | None = None) -> None:
+    host.goto(f"{base}/host" + (f"?seed={seed}" if seed is not None else ""))
+    host.wait_for_selector("#create-form")
+    host.wait_for_function("document.querySelector('#deck').value !== ''")
+
+
+def fill_settings(host: Any, *, rounds: int, mix: list[str], time_s: int = 60,
+                  items: int = 4) -> None:
+    for kind in ("quiz", "match", "sort", "order"):
+        host.set_checked(f"#mix-{kind}", kind in mix)
+    host.fill("#rounds", str(rounds))
+    host.fill("#time_limit_s", str(time_s))
+    host.fill("#items_per_round", str(items))
+
+
+def create_game(host: Any, base: str, *, rounds: int, mix: list[str], time_s: int = 60,
+                items: int = 4, seed: int | None = None) -> str:
+    open_create_form(host, base, seed=seed)
+    fill_settings(host, rounds=rounds, mix=mix, time_s=time_s, items=items)
+    host.click("#create-btn")
+    host.wait_for_selector("#room-code")
+    return host.inner_text("#room-code").strip()
+
+
+def screen(page: Any, name: str) -> None:
+    page.wait_for_selector(f"main[data-screen={name}]")
+
+
+LONG_SEEDS = {"quiz": 174, "match": 1596, "sort": 1329, "order": 1529}
+LONG_FLOOR = {"quiz": 500, "match": 550, "sort": 900, "order": 400}
+
+
+def text_length(pub: dict[str, Any]) -> int:
+    parts = [pub.get("prompt", "")]
+    for name in ("options", "left", "right", "buckets", "items"):
+        parts += [x["text"] for x in pub.get(name, [])]
+    return sum(len(p) for p in parts)
+
+
+
+
+SAMPLE_UPLOAD = ROOT / "tests" / "samples" / "quizlet-solar-system.txt"

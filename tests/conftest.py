@@ -1,10 +1,11 @@
-"""Session fixtures: a real Redis server and a real `cardcade serve` process."""
+"""Session fixtures: a real Redis server, a real `cardcade serve` process, headless Chromium."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +44,16 @@ def own_server(redis_url: str, server_logs: Path) -> Iterator[ServerProcess]:
     server = ServerProcess(redis_url, server_logs).start()
     yield server
     server.stop(kill=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's) driven by Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

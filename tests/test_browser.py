@@ -22,89 +22,34 @@ import pytest
 
 from tests.browser_helpers import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     HOST_VIEW,
+    LONG_FLOOR,
+    LONG_SEEDS,
     PHONE,
-    ROOT,
+    SAMPLE_UPLOAD,
+    Axe,
     Frames,
-    axe_path,
     center,
     chromium_available,
+    create_game,
+    fill_settings,
     fraction,
     host_fit,
+    new_page,
+    open_create_form,
     order_on_screen,
     phone_scroll_width,
     points_of,
-    run_axe,
+    screen,
     settle,
     shot,
     tab_to,
+    text_length,
     touch_drag,
 )
 
 pytestmark = pytest.mark.skipif(not chromium_available(), reason=f"{CHROMIUM} is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class Axe:
-    """Collects serious/critical axe-core violations per screen; asserted at the end."""
-
-    def __init__(self) -> None:
-        self.path = axe_path()
-        self.found: dict[str, list[dict[str, Any]]] = {}
-        self.checked: list[str] = []
-
-    def check(self, page: Any, name: str) -> None:
-        if self.path is None:
-            return
-        self.checked.append(name)
-        violations = run_axe(page, self.path)
-        if violations:
-            self.found[name] = violations
-
-
-def new_page(
-    browser: Any, view: dict[str, Any], errors: list[str], name: str
-) -> tuple[Any, Frames]:
-    context = browser.new_context(**view)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.on("pageerror", lambda exc: errors.append(f"{name}: {exc}"))
-    return page, Frames().attach(page)
-
-
-def open_create_form(host: Any, base: str, *, seed: int | None = None) -> None:
-    host.goto(f"{base}/host" + (f"?seed={seed}" if seed is not None else ""))
-    host.wait_for_selector("#create-form")
-    host.wait_for_function("document.querySelector('#deck').value !== ''")
-
-
-def fill_settings(host: Any, *, rounds: int, mix: list[str], time_s: int = 60,
-                  items: int = 4) -> None:
-    for kind in ("quiz", "match", "sort", "order"):
-        host.set_checked(f"#mix-{kind}", kind in mix)
-    host.fill("#rounds", str(rounds))
-    host.fill("#time_limit_s", str(time_s))
-    host.fill("#items_per_round", str(items))
-
-
-def create_game(host: Any, base: str, *, rounds: int, mix: list[str], time_s: int = 60,
-                items: int = 4, seed: int | None = None) -> str:
-    open_create_form(host, base, seed=seed)
-    fill_settings(host, rounds=rounds, mix=mix, time_s=time_s, items=items)
-    host.click("#create-btn")
-    host.wait_for_selector("#room-code")
-    return host.inner_text("#room-code").strip()
 
 
 def join_by_touch(page: Any, base: str, code: str, nickname: str) -> None:
@@ -119,10 +64,6 @@ def phone_shot(page: Any, name: str) -> None:
     """Screenshot of a phone screen, which must not scroll sideways at 360 px."""
     shot(page, name)
     assert phone_scroll_width(page) <= 360, name
-
-
-def screen(page: Any, name: str) -> None:
-    page.wait_for_selector(f"main[data-screen={name}]")
 
 
 def latest_round(frames: Frames) -> dict[str, Any]:
@@ -557,17 +498,8 @@ def test_answer_survives_dropped_connection(browser: Any, live_server: Any) -> N
 # about the longest texts of the bundled deck: planned for seeds 0-1999, ranked by the length
 # of the round's prompt, options, items and buckets. LONG_FLOOR guards the choice: if the
 # planner changes, a seed that no longer gives long texts fails here instead of testing little.
-LONG_SEEDS = {"quiz": 174, "match": 1596, "sort": 1329, "order": 1529}
-LONG_FLOOR = {"quiz": 500, "match": 550, "sort": 900, "order": 400}
 HOST_SIZES = [(1280, 720), (1920, 1080)]
 MIN_FONT_PX = {720: 20, 1080: 24}  # the smallest text of the round's content, in CSS px
-
-
-def text_length(pub: dict[str, Any]) -> int:
-    parts = [pub.get("prompt", "")]
-    for field in ("options", "left", "right", "buckets", "items"):
-        parts += [x["text"] for x in pub.get(field, [])]
-    return sum(len(p) for p in parts)
 
 
 def content_boxes(rnd: dict[str, Any], reveal: dict[str, Any] | None) -> int:
@@ -633,9 +565,6 @@ def test_host_screens_fit_projector(browser: Any, live_server: Any, kind: str) -
 
 
 # ------------------------------------------------------------------ uploads and kicks
-
-SAMPLE_UPLOAD = ROOT / "tests" / "samples" / "quizlet-solar-system.txt"
-
 
 def sample_cards() -> dict[str, str]:
     """Prompt (without its "Category:" prefix) -> category, from the sample upload."""

@@ -32,12 +32,18 @@ import pytest
 
 from tests.browser_helpers import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     HOST_VIEW,
+    LONG_SEEDS,
     ROOT,
+    SAMPLE_UPLOAD,
+    Axe,
     Frames,
     chromium_available,
+    create_game,
     host_fit,
+    new_page,
+    open_create_form,
+    screen,
     settle,
     shot,
 )
@@ -46,26 +52,9 @@ from tests.client import GameClient
 pytestmark = pytest.mark.skipif(not chromium_available(), reason=f"{CHROMIUM} is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-from tests.test_browser import (  # noqa: E402 - after the skips above
-    LONG_SEEDS,
-    SAMPLE_UPLOAD,
-    Axe,
-    create_game,
-    new_page,
-    open_create_form,
-    screen,
-)
 
 HOST_DIR = ROOT / "client_demo" / "host"
 MIN_TEXT_PX = 20  # at 1280x720: nothing the class reads is smaller
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 # ------------------------------------------------------------------ scripted players

@@ -32,8 +32,10 @@ from game_rules.model import Settings
 from game_rules.plan import make_plan, round_to_json
 from tests.browser_helpers import (
     CHROMIUM,
-    CHROMIUM_ARGS,
+    LONG_FLOOR,
+    LONG_SEEDS,
     PHONE,
+    TIMEOUT_MS,
     Frames,
     axe_path,
     chromium_available,
@@ -43,25 +45,15 @@ from tests.browser_helpers import (
     run_axe,
     settle,
     shot,
+    text_length,
 )
 
 pytestmark = pytest.mark.skipif(not chromium_available(), reason=f"{CHROMIUM} is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-from tests.test_browser import LONG_FLOOR, LONG_SEEDS, text_length  # noqa: E402
-
-TIMEOUT_MS = 15_000
 DECK = "soviet-union-1928-41"
 PHONE_TALL = {**PHONE, "viewport": {"width": 390, "height": 844}}
 DRAFT_KEY = "cardcade.draft"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 # ------------------------------------------------------------------ a scripted host

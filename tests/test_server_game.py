@@ -262,6 +262,7 @@ async def test_full_game_30_players_accuracy_only(live_server: ServerProcess,
             hv = await host.recv_until("host", since_reveal)
             assert [(row["id"], row["score"]) for row in hv["players"]] == order
             assert all(row["answered"] == (row["id"] in answers) for row in hv["players"])
+            assert {row["id"]: row["rank"] for row in hv["players"]} == rank
             assert await room.leaderboard() == score
             assert await room.scores() == score
 

@@ -16,10 +16,9 @@ export function board(rows, withMoves) {
   }));
 }
 
-/** Every player of the host view with their rank (equal scores share a rank), best first. */
+/** Every player of the host view, best first, with the server's rank (ties share one). */
 export function standings() {
-  const rows = players();
-  return rows.map((p) => ({ ...p, rank: 1 + rows.filter((q) => q.score > p.score).length }));
+  return players();
 }
 
 export function buildLeaderboard() {
