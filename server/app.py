@@ -136,8 +136,8 @@ class App:
         await Connection(self, ws).serve()
 
 
-def make_server(app: App, config: Config) -> serve:
-    return serve(
+async def make_server(app: App, config: Config) -> Server:
+    return await serve(
         app.handle, config.host, config.port,
         process_request=app.http.process_request,
         compression=None,  # small JSON messages: deflate costs more than it saves

@@ -69,7 +69,8 @@ class Metrics:
         metric("errors_total", "counter", "Error messages sent, by code.",
                [(f'{{code="{code}"}}', n) for code, n in sorted(self.errors.counts.items())])
         h = self.answer_latency
-        samples = [(f'_bucket{{le="{b:g}"}}', c) for b, c in zip(h.buckets, h.counts, strict=True)]
+        samples: list[tuple[str, float]] = [
+            (f'_bucket{{le="{b:g}"}}', c) for b, c in zip(h.buckets, h.counts, strict=True)]
         samples += [('_bucket{le="+Inf"}', h.total), ("_sum", h.sum), ("_count", h.total)]
         out.append("# HELP cardcade_answer_latency_seconds Answer received to acknowledged.")
         out.append("# TYPE cardcade_answer_latency_seconds histogram")

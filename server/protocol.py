@@ -113,7 +113,7 @@ ClientMessage = Annotated[
 ]
 client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 CLIENT_TYPES = tuple(
-    m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    m.model_fields["type"].annotation.__args__[0]
     for m in get_args(get_args(ClientMessage)[0])
 )
 

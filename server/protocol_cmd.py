@@ -8,7 +8,7 @@ import json
 from server import protocol
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("protocol", help="the WebSocket protocol")
     inner = parser.add_subparsers(dest="what", required=True)
     schema = inner.add_parser("schema", help="print the JSON Schema of every message")

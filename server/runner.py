@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from game_rules import machine as m
 from server import inbox, keys, protocol, views
@@ -104,8 +104,8 @@ class RoomRunner:
             wake = loaded.state.wake_ms(self.timers_checked_ms)
             if wake is not None:
                 block = max(1, min(block, wake - now_ms() + 1))
-            reply = await self.app.blocking.xread({self.keys.inbox: loaded.last_id},
-                                                  count=BATCH, block=block)
+            reply = cast(list[Any], await self.app.blocking.xread(
+                {self.keys.inbox: loaded.last_id}, count=BATCH, block=block))  # RESP2: a list
             entries = reply[0][1] if reply else []
             # Expiry needs a check only when idle: a commit refuses an expired room itself.
             if not entries and not await self.app.store.exists(self.code):

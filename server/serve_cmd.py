@@ -15,7 +15,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from redis.exceptions import RedisError
 
@@ -25,7 +27,7 @@ from server.embedded_redis import EmbeddedRedis
 log = logging.getLogger("cardcade")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     env = os.environ.get
     parser = sub.add_parser("serve", help="run the game server")
     parser.add_argument("--host", default=env("CARDCADE_HOST", "0.0.0.0"),
@@ -70,14 +72,15 @@ def serve(args: argparse.Namespace) -> int:
     config = Config(host=args.host, port=args.port, redis_url=args.redis,
                     public_url=args.public_url, room_ttl_ms=int(args.room_ttl * 1000),
                     reuse_port=args.reuse_port)
+    run_loop: Callable[[Coroutine[Any, Any, None]], None]
     try:
         import uvloop
 
-        runner = uvloop.run
-    except ImportError:
-        runner = asyncio.run
+        run_loop = uvloop.run
+    except ImportError:  # no uvloop (Windows): the standard loop
+        run_loop = asyncio.run
     try:
-        runner(_main(config, args.data_dir))
+        run_loop(_main(config, args.data_dir))
     except (OSError, RuntimeError, RedisError) as exc:  # port taken, Redis down or not started
         log.error("cannot start: %s", exc)
         return 1

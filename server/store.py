@@ -54,6 +54,11 @@ return version
 """
 
 
+def text(value: bytes | str) -> str:
+    """A Redis reply as text (the clients here return bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class RoomGone(RuntimeError):
     """The room's state has expired from Redis."""
 
@@ -155,7 +160,7 @@ class Store:
         return Loaded(
             game=found[0], deck_title=found[1],
             state=RoomState.model_validate_json(raw[b"state"]),
-            version=int(raw[b"version"]), last_id=raw[b"last_id"].decode(),
+            version=int(raw[b"version"]), last_id=text(raw[b"last_id"]),
         )
 
     async def commit(self, code: str, owner: str, version: int, state: RoomState | None,
@@ -185,7 +190,7 @@ class Store:
     async def who(self, code: str, token: str) -> str | None:
         """The player id (or "host") a token belongs to, None if unknown."""
         raw = await self.redis.hget(keys.room_keys(code).tokens, hash_token(token))
-        return raw.decode() if raw else None
+        return text(raw) if raw else None
 
     async def push(self, code: str, event: Event, token_hash: str | None = None) -> None:
         """Queue an input event for the room's owner (see `server.inbox`).

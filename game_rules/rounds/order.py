@@ -17,7 +17,7 @@ from itertools import combinations
 from typing import Any
 
 from game_rules import ids
-from game_rules.model import Deck, Event, Settings
+from game_rules.model import Deck, Event, RoundKind, Settings
 from game_rules.rounds import (
     Built,
     Grade,
@@ -30,7 +30,7 @@ from game_rules.rounds import (
     require_fields,
 )
 
-KIND = "order"
+KIND: RoundKind = "order"
 PROMPT = "Put these events in chronological order (earliest first)"
 MIN_EVENTS = 3
 ATTEMPTS = 24

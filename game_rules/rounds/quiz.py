@@ -15,7 +15,7 @@ import random
 from typing import Any
 
 from game_rules import ids
-from game_rules.model import Card, Deck, Settings
+from game_rules.model import Card, Deck, RoundKind, Settings
 from game_rules.rounds import (
     Built,
     Grade,
@@ -29,7 +29,7 @@ from game_rules.rounds import (
     require_fields,
 )
 
-KIND = "quiz"
+KIND: RoundKind = "quiz"
 OPTIONS = 4
 
 

@@ -18,7 +18,7 @@ import random
 from typing import Any
 
 from game_rules import ids
-from game_rules.model import Card, Deck, Settings
+from game_rules.model import Card, Deck, RoundKind, Settings
 from game_rules.rounds import (
     Built,
     Grade,
@@ -36,7 +36,7 @@ from game_rules.rounds import (
 )
 from game_rules.rounds.match import pick_categories
 
-KIND = "sort"
+KIND: RoundKind = "sort"
 PROMPT = "Which {noun}? Put each card in the right bucket"
 MAX_BUCKETS = 4
 EXTRA_ITEMS = 2
