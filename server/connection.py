@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 import time
@@ -216,9 +217,9 @@ class Connection:
         except BaseException:
             await self.app.hub.remove(member)
             raise
-        if result["type"] == "error":
+        if result.kind == "error":
             await self.app.hub.remove(member)
-            raise Refused(result["code"], result["message"])
+            raise Refused(result.code, json.loads(result.text)["message"])
         self.member = member
         await self.send(p.Joined(room=code, player_id=pid, token=token))
         member.waiter = None

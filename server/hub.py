@@ -1,15 +1,15 @@
 """This process's sockets, by room, and the fan-out of each room's channel to them.
 
-The hub subscribes to a room's channel while it has local sockets in the room. Each
-envelope's room view is encoded once and sent with `websockets.broadcast`; host and
-player views go only to their own sockets.
+The hub subscribes to a room's channel while it has local sockets in the room. An
+envelope (`server.outbox`) carries every frame already encoded by the room's owner: the
+room view goes to all fresh sockets with one `websockets.broadcast`, host and player views
+and notices only to their own sockets, all without parsing or encoding them again here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from websockets.asyncio.server import ServerConnection, broadcast
 
 from server import keys
-from server.protocol import dumps
+from server.outbox import Envelope, Notice
 
 if TYPE_CHECKING:
     from server.metrics import Metrics
@@ -37,7 +37,7 @@ class Member:
     answer_sent: float | None = None  # monotonic time of the last unacknowledged answer
     # While joining: receives the first notice (the join's result); the socket gets no
     # views until the connection has sent `joined` and its snapshot and cleared this.
-    waiter: asyncio.Future[dict[str, Any]] | None = None
+    waiter: asyncio.Future[Notice] | None = None
 
 
 @dataclass
@@ -108,9 +108,9 @@ class Hub:
                 continue
             if message is None or message["type"] != "message":
                 continue
-            code = message["channel"].decode().split("{r:", 1)[1].split("}", 1)[0]
+            code = keys.code_of_channel(message["channel"].decode())
             try:
-                self.deliver(code, json.loads(message["data"]))
+                self.deliver(code, Envelope.decode(message["data"]))
             except Exception:
                 log.exception("room %s: could not deliver an envelope", code)
 
@@ -118,40 +118,40 @@ class Hub:
         broadcast([member.ws], text)
         self.metrics.messages_out += 1
 
-    def deliver(self, code: str, envelope: dict[str, Any]) -> None:
+    def deliver(self, code: str, envelope: Envelope) -> None:
         room = self.rooms.get(code)
         if room is None:
             return
-        for notice in envelope.get("notices", ()):
-            self._notice(room, notice["to"], notice["msg"])
-        if "room" not in envelope:
+        for notice in envelope.notices:
+            self._notice(room, notice)
+        views = envelope.views
+        if views is None:
             return
-        seq = envelope["seq"]
-        fresh = [mb for mb in room.members if mb.last_seq < seq and mb.waiter is None]
+        fresh = [mb for mb in room.members if mb.last_seq < views.seq and mb.waiter is None]
         for mb in fresh:
-            mb.last_seq = seq
+            mb.last_seq = views.seq
         if fresh:
-            broadcast([mb.ws for mb in fresh], dumps(envelope["room"]))
+            broadcast([mb.ws for mb in fresh], views.room)
             self.metrics.messages_out += len(fresh)
-        host_text = None
         for mb in fresh:
             if mb.who == "host":
-                host_text = host_text or dumps(envelope["host"])
-                self.send(mb, host_text)
-            elif mb.who in envelope["me"]:
-                self.send(mb, dumps(envelope["me"][mb.who]))
+                self.send(mb, views.host)
+            elif mb.who in views.me:
+                self.send(mb, views.me[mb.who])
 
-    def _notice(self, room: RoomSockets, to: str, msg: dict[str, Any]) -> None:
-        for mb in room.by_who(to):
+    def _notice(self, room: RoomSockets, notice: Notice) -> None:
+        for mb in room.by_who(notice.to):
             if mb.waiter is not None and not mb.waiter.done():
-                mb.waiter.set_result(msg)
+                mb.waiter.set_result(notice)
                 continue
-            if msg["type"] == "ack" and mb.answer_sent is not None:
+            if notice.kind == "joined":
+                continue  # only a join in flight waits for it
+            if notice.kind == "ack" and mb.answer_sent is not None:
                 self.metrics.answer_latency.observe(time.monotonic() - mb.answer_sent)
                 mb.answer_sent = None
-            if msg["type"] == "error":
-                self.metrics.errors.inc(msg["code"])
-            self.send(mb, dumps(msg))
-            if msg["type"] == "kicked":
+            if notice.kind == "error":
+                self.metrics.errors.inc(notice.code)
+            self.send(mb, notice.text)
+            if notice.kind == "kicked":
                 room.members.discard(mb)  # no more views; `remove` tidies up on close
                 asyncio.get_running_loop().create_task(mb.ws.close(4001, "kicked"))

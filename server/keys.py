@@ -58,3 +58,12 @@ class RoomKeys:
 def room_keys(code: str) -> RoomKeys:
     return RoomKeys(code)
 
+
+def code_of_channel(channel: str) -> str:
+    """The room code of a room's channel name (the inverse of `RoomKeys.channel`)."""
+    head, sep, tail = channel.partition(":{r:")
+    code, close, rest = tail.partition("}")
+    if head != PREFIX or not sep or not close or rest != ":out":
+        raise ValueError(f"not a room channel: {channel!r}")
+    return code
+

@@ -6,7 +6,6 @@ Schema generated from these models. Bump PROTOCOL_VERSION on any incompatible ch
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -265,7 +264,3 @@ def schema() -> dict[str, Any]:
 
 def encode(msg: BaseModel) -> str:
     return msg.model_dump_json()
-
-
-def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any, cast
 
 from game_rules import machine as m
-from server import inbox, keys, protocol, views
+from server import inbox, keys, outbox, protocol, views
 from server.store import LeaseLost, Loaded, RoomGone
 
 if TYPE_CHECKING:
@@ -147,37 +146,37 @@ class RoomRunner:
         return loaded
 
     async def _publish(self, loaded: Loaded, effects: list[m.Effect], changed: bool) -> None:
-        envelope: dict[str, Any] = {"notices": []}
-        notices = envelope["notices"]
+        notices: list[outbox.Notice] = []
         everyone = False
         touched: set[str] = set()
         for effect in effects:
             match effect:
                 case m.Rejected(to=to, code=code, message=message):
-                    notices.append({"to": to, "msg": protocol.Error(code=code,
-                                                                   message=message).model_dump()})
+                    notices.append(outbox.error(to, code, message))
                 case m.Joined(player_id=pid):
-                    notices.append({"to": pid, "msg": {"type": "_joined"}})
+                    notices.append(outbox.joined(pid))
                     touched.add(pid)
                 case m.AnswerAccepted(player_id=pid, round_index=index):
-                    notices.append({"to": pid, "msg": protocol.Ack(round=index).model_dump()})
+                    notices.append(outbox.ack(pid, index))
                     touched.add(pid)
                 case m.Kicked(player_id=pid):
-                    notices.append({"to": pid, "msg": protocol.Kicked().model_dump()})
+                    notices.append(outbox.kicked(pid))
                 case m.RoundOpened() | m.RoundClosed() | m.LeaderboardShown() | m.GameOver():
                     everyone = True
                 case m.PlayersChanged():
                     everyone = True  # ranks may shift when players come and go
+        out = None
         if changed:
             self.app.metrics.note_room(self.code, loaded.state)
-            seq, now = loaded.version, now_ms()
-            state = loaded.state
-            envelope["seq"] = seq
-            envelope["room"] = views.room_view(self.code, loaded.deck_title, loaded.game, state,
-                                               seq, now).model_dump()
-            envelope["host"] = views.host_view(state, seq, self.app.join_url(self.code)
-                                               ).model_dump()
+            seq, state = loaded.version, loaded.state
             mes = views.me_views(loaded.game, state, seq, None if everyone else touched)
-            envelope["me"] = {pid: v.model_dump() for pid, v in mes.items()}
-        if changed or notices:
-            await self.redis.publish(self.keys.channel, json.dumps(envelope))
+            out = outbox.Views(
+                seq=seq,
+                room=protocol.encode(views.room_view(self.code, loaded.deck_title, loaded.game,
+                                                     state, seq, now_ms())),
+                host=protocol.encode(views.host_view(state, seq, self.app.join_url(self.code))),
+                me={pid: protocol.encode(v) for pid, v in mes.items()},
+            )
+        if out is not None or notices:
+            envelope = outbox.Envelope(tuple(notices), out)
+            await self.redis.publish(self.keys.channel, envelope.encode())

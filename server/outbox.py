@@ -1,0 +1,76 @@
+"""The outbox envelope: what a room's owner publishes after each batch, for every process.
+
+It is the one message from the room side to the socket side (the inbox event is the other
+way). Every frame in it is already encoded as the JSON text a client receives: the owner
+encodes each view once, and a process forwards the text to its sockets without parsing it
+or dumping it again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Literal
+
+from server import protocol
+
+# What a notice is, for the hub: `joined` answers a join in flight (it is never sent to a
+# socket); `ack` feeds the answer latency metric; `error` the error count; `kicked` closes.
+NoticeKind = Literal["joined", "ack", "error", "kicked"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A frame for one recipient: "host" or a player id (all of its sockets)."""
+
+    to: str
+    kind: NoticeKind
+    text: str = ""  # the frame; empty for `joined`
+    code: str = ""  # the error code, for `error`
+
+
+@dataclass(frozen=True)
+class Views:
+    """The room's views after a change, each encoded once: `me` by player id, only for the
+    players whose own view changed."""
+
+    seq: int
+    room: str
+    host: str
+    me: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    notices: tuple[Notice, ...] = ()
+    views: Views | None = None
+
+    def encode(self) -> str:
+        data: dict[str, object] = {"n": [[n.to, n.kind, n.text, n.code] for n in self.notices]}
+        if self.views is not None:
+            v = self.views
+            data["v"] = [v.seq, v.room, v.host, v.me]
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> Envelope:
+        data = json.loads(raw)
+        notices = tuple(Notice(to, kind, text, code) for to, kind, text, code in data["n"])
+        views = Views(*data["v"]) if "v" in data else None
+        return cls(notices, views)
+
+
+def joined(to: str) -> Notice:
+    return Notice(to, "joined")
+
+
+def ack(to: str, round_index: int) -> Notice:
+    return Notice(to, "ack", protocol.encode(protocol.Ack(round=round_index)))
+
+
+def error(to: str, code: str, message: str) -> Notice:
+    return Notice(to, "error", protocol.encode(protocol.Error(code=code, message=message)), code)
+
+
+def kicked(to: str) -> Notice:
+    return Notice(to, "kicked", protocol.encode(protocol.Kicked()))
