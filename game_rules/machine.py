@@ -12,6 +12,7 @@ the round's deadline is in the state, and the runner feeds ``DeadlineReached`` w
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -388,58 +389,111 @@ def _remember_ranks(state: RoomState) -> None:
         player.prev_rank = rank
 
 
+# --------------------------------------------------------------------------- host actions
+#
+# What each host action does in each phase, in one table (docs/protocol.md, section 10).
+# "paused" is an open round on pause. Each step gets a copy of the state; an action with
+# no entry is refused by the one rejection path below, and changes nothing.
+#
+#              start    next         skip        pause   resume  end     lock/unlock
+# lobby        open     -            -           -       -       podium  lobby
+# open         -        reveal       open (+1)   paused  -       podium  open
+# paused       -        reveal       open (+1)   -       open    podium  paused
+# reveal       -        leaderboard  open (+1)   -       -       podium  reveal
+# leaderboard  -        open (+1)    open (+1)   -       -       podium  leaderboard
+# podium       -        -            -           -       -       -       podium
+
+HostStep = Callable[[Game, RoomState, int], Outcome]
+
+
+def _start(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    if not state.players:
+        return state, [Rejected(HOST, "no_players", "Wait for at least one player.")]
+    return _open(game, state, 0, now_ms)
+
+
+def _close_round(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    return _close(game, state, skipped=False)
+
+
+def _skip_round(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    state, closing = _close(game, state, skipped=True)
+    state, opening = _open(game, state, state.round_index + 1, now_ms)
+    return state, closing + opening
+
+
+def _next_round(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    _remember_ranks(state)
+    return _open(game, state, state.round_index + 1, now_ms)
+
+
+def _show_leaderboard(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    return _leaderboard(state)
+
+
+def _pause(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    state.paused_at_ms = now_ms
+    return state, []
+
+
+def _resume(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    assert state.paused_at_ms is not None and state.deadline_ms is not None
+    gap = max(0, now_ms - state.paused_at_ms)
+    state.deadline_ms += gap
+    state.opened_ms = (state.opened_ms or now_ms) + gap
+    state.paused_at_ms = None
+    return state, []
+
+
+def _end(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    effects: list[Effect] = []
+    if state.phase == "open":
+        state, effects = _close(game, state, skipped=False)
+    state, more = _podium(state)
+    return state, effects + more
+
+
+def _lock(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    state.locked = True
+    return state, [PlayersChanged()]
+
+
+def _unlock(game: Game, state: RoomState, now_ms: int) -> Outcome:
+    state.locked = False
+    return state, [PlayersChanged()]
+
+
+_ANY_TIME: dict[str, HostStep] = {"lock": _lock, "unlock": _unlock}
+_ROUND: dict[str, HostStep] = {"next": _close_round, "skip": _skip_round, "end": _end}
+HOST_STEPS: dict[str, dict[str, HostStep]] = {
+    "lobby": {"start": _start, "end": _end, **_ANY_TIME},
+    "open": {**_ROUND, "pause": _pause, **_ANY_TIME},
+    "paused": {**_ROUND, "resume": _resume, **_ANY_TIME},
+    "reveal": {"next": _show_leaderboard, "skip": _next_round, "end": _end, **_ANY_TIME},
+    "leaderboard": {"next": _next_round, "skip": _next_round, "end": _end, **_ANY_TIME},
+    "podium": dict(_ANY_TIME),
+}
+# Why an action has no entry in a phase (before the podium).
+_NOT_NOW = {
+    "start": "The game has already started.",
+    "next": "Start the game first.",
+    "skip": "Start the game first.",
+    "pause": "Only a running round can be paused.",
+    "resume": "The game is not paused.",
+}
+
+
 def _host(game: Game, state: RoomState, action: str, now_ms: int) -> Outcome:
-    phase = state.phase
-    if phase == "podium" and action not in ("lock", "unlock"):
+    where = "paused" if state.phase == "open" and state.paused else state.phase
+    step = HOST_STEPS[where].get(action)
+    if step is not None:
+        new, effects = step(game, state.model_copy(deep=True), now_ms)
+        refused = [e for e in effects if isinstance(e, Rejected)]
+        return (state, refused) if refused else (new, effects)  # a refusal changes nothing
+    if where == "podium":
         return _reject(state, HOST, "game_over", "The game has ended.")
-    new = state.model_copy(deep=True)
-    match action:
-        case "lock" | "unlock":
-            new.locked = action == "lock"
-            return new, [PlayersChanged()]
-        case "end":
-            effects: list[Effect] = []
-            if phase == "open":
-                new, effects = _close(game, new, skipped=False)
-            new, more = _podium(new)
-            return new, effects + more
-        case "start":
-            if phase != "lobby":
-                return _reject(state, HOST, "bad_phase", "The game has already started.")
-            if not new.players:
-                return _reject(state, HOST, "no_players", "Wait for at least one player.")
-            return _open(game, new, 0, now_ms)
-        case "next":
-            if phase == "lobby":
-                return _reject(state, HOST, "bad_phase", "Start the game first.")
-            if phase == "open":
-                return _close(game, new, skipped=False)
-            if phase == "reveal":
-                return _leaderboard(new)
-            _remember_ranks(new)
-            return _open(game, new, new.round_index + 1, now_ms)
-        case "skip":
-            if phase == "lobby":
-                return _reject(state, HOST, "bad_phase", "Start the game first.")
-            if phase == "open":
-                new, closing = _close(game, new, skipped=True)
-                new, opening = _open(game, new, new.round_index + 1, now_ms)
-                return new, closing + opening
-            _remember_ranks(new)
-            return _open(game, new, new.round_index + 1, now_ms)
-        case "pause":
-            if phase != "open" or state.paused:
-                return _reject(state, HOST, "bad_phase", "Only a running round can be paused.")
-            new.paused_at_ms = now_ms
-            return new, []
-        case "resume":
-            if phase != "open" or new.paused_at_ms is None or new.deadline_ms is None:
-                return _reject(state, HOST, "bad_phase", "The game is not paused.")
-            gap = max(0, now_ms - new.paused_at_ms)
-            new.deadline_ms += gap
-            new.opened_ms = (new.opened_ms or now_ms) + gap
-            new.paused_at_ms = None
-            return new, []
+    if action in _NOT_NOW:
+        return _reject(state, HOST, "bad_phase", _NOT_NOW[action])
     return _reject(state, HOST, "bad_action", f"Unknown host action {action!r}.")
 
 

@@ -246,9 +246,59 @@ def test_host_actions_out_of_phase(action: str, code: str) -> None:
     assert rejected(effects) == [code] and new is state
 
 
+def state_in(game: m.Game, where: str) -> m.RoomState:
+    """A room of one player in phase `where` ("paused": an open round on pause)."""
+    steps = {"lobby": [], "open": ["start"], "paused": ["start", "pause"],
+             "reveal": ["start", "next"], "leaderboard": ["start", "next", "next"],
+             "podium": ["end"]}[where]
+    state, effects = run(game, [(100 + i, m.HostAction(a)) for i, a in enumerate(steps)],  # type: ignore[arg-type]
+                         lobby(game, "Ann"))
+    assert not rejected(effects)
+    return state
+
+
+# docs/protocol.md section 10: where each host action leads from each phase, or its error.
+HOST_TABLE = {
+    "lobby": {"start": "open", "next": "bad_phase", "skip": "bad_phase", "pause": "bad_phase",
+              "resume": "bad_phase", "end": "podium", "lock": "lobby", "unlock": "lobby"},
+    "open": {"start": "bad_phase", "next": "reveal", "skip": "open", "pause": "paused",
+             "resume": "bad_phase", "end": "podium", "lock": "open", "unlock": "open"},
+    "paused": {"start": "bad_phase", "next": "reveal", "skip": "open", "pause": "bad_phase",
+               "resume": "open", "end": "podium", "lock": "paused", "unlock": "paused"},
+    "reveal": {"start": "bad_phase", "next": "leaderboard", "skip": "open", "pause": "bad_phase",
+               "resume": "bad_phase", "end": "podium", "lock": "reveal", "unlock": "reveal"},
+    "leaderboard": {"start": "bad_phase", "next": "open", "skip": "open", "pause": "bad_phase",
+                    "resume": "bad_phase", "end": "podium", "lock": "leaderboard",
+                    "unlock": "leaderboard"},
+    "podium": {"start": "game_over", "next": "game_over", "skip": "game_over",
+               "pause": "game_over", "resume": "game_over", "end": "game_over",
+               "lock": "podium", "unlock": "podium"},
+}
+
+
+@pytest.mark.parametrize(("where", "action"),
+                         [(w, a) for w, row in HOST_TABLE.items() for a in row])
+def test_host_action_table(where: str, action: str) -> None:
+    game = make_game()
+    state = state_in(game, where)
+    new, effects = m.apply(game, state, m.HostAction(action), 1_000)  # type: ignore[arg-type]
+    expected = HOST_TABLE[where][action]
+    if expected in ("bad_phase", "game_over"):
+        assert rejected(effects) == [expected] and new is state
+        return
+    assert not rejected(effects)
+    assert ("paused" if new.phase == "open" and new.paused else new.phase) == expected
+    if action == "skip" and where in ("open", "paused"):
+        assert new.round_index == state.round_index + 1
+    if action in ("lock", "unlock"):
+        assert new.locked == (action == "lock")
+
+
 def test_start_needs_players_and_end_goes_to_podium() -> None:
     game = make_game()
-    assert rejected(m.apply(game, m.RoomState(), m.HostAction("start"), 0)[1]) == ["no_players"]
+    empty = m.RoomState()
+    new, effects = m.apply(game, empty, m.HostAction("start"), 0)
+    assert rejected(effects) == ["no_players"] and new is empty
     state, _ = run(game, [(200, m.SubmitAnswer("p0", 0, {"choice": "a"})),
                           (300, m.HostAction("end"))], started(game, "Ann", "Bo"))
     assert state.phase == "podium"
