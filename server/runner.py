@@ -161,10 +161,11 @@ class RoomRunner:
                     touched.add(pid)
                 case m.Kicked(player_id=pid):
                     notices.append(outbox.kicked(pid))
+                    everyone = True  # the ranks below the kicked player move up
                 case m.RoundOpened() | m.RoundClosed() | m.LeaderboardShown() | m.GameOver():
                     everyone = True
-                case m.PlayersChanged():
-                    everyone = True  # ranks may shift when players come and go
+                # PlayersChanged (a join, a connection, a lock) changes no one else's own
+                # view: a newcomer scores 0, which moves nobody's rank.
         out = None
         if changed:
             self.app.metrics.note_room(self.code, loaded.state)

@@ -29,6 +29,7 @@ from tests.client import (
     close_all,
     connect_many,
     redis_client,
+    room_with_players,
 )
 from tests.servers import ServerProcess
 
@@ -374,3 +375,29 @@ async def test_speed_scoring_game(live_server: ServerProcess, redis: aioredis.Re
         assert json.loads(json.dumps(await room.leaderboard())) == total
     finally:
         await close_all([host, *players])
+
+
+async def test_a_join_sends_own_views_to_the_newcomer_only(live_server: ServerProcess) -> None:
+    """Per-join cost: everyone gets the new room view, only the joiner a `me`; a kick (ranks
+    below it move up) sends everyone theirs again."""
+    host, players = await room_with_players(live_server.ws_url, {}, 3)
+    late = await GameClient(live_server.ws_url, "late").connect()
+
+    async def settled(client: GameClient) -> None:
+        """Every frame written to this socket before now has arrived (pong comes after)."""
+        await client.send({"type": "ping"})
+        await client.recv_until("pong")
+
+    try:
+        await asyncio.gather(*(settled(p) for p in players))
+        before = [len(p.views("me")) for p in players]
+        await late.join(host.code, "Late")
+        await asyncio.gather(*(p.room_where(lambda r: r["players"] == 4) for p in players))
+        await asyncio.gather(*(settled(p) for p in players))
+        assert [len(p.views("me")) for p in players] == before
+        await host.send({"type": "kick", "player": players[0].player_id})
+        kicked = await players[1].room_where(lambda r: r["players"] == 3)
+        for p in players[1:]:
+            await p.me_where(lambda m, seq=kicked["seq"]: m["seq"] >= seq)
+    finally:
+        await close_all([host, *players, late])
