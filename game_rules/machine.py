@@ -488,7 +488,7 @@ def _host(game: Game, state: RoomState, action: str, now_ms: int) -> Outcome:
     step = HOST_STEPS[where].get(action)
     if step is not None:
         new, effects = step(game, state.model_copy(deep=True), now_ms)
-        refused = [e for e in effects if isinstance(e, Rejected)]
+        refused: list[Effect] = [e for e in effects if isinstance(e, Rejected)]
         return (state, refused) if refused else (new, effects)  # a refusal changes nothing
     if where == "podium":
         return _reject(state, HOST, "game_over", "The game has ended.")
