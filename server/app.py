@@ -40,6 +40,7 @@ class Config:
     public_url: str = ""  # how phones reach this server; detected when empty
     room_ttl_ms: int = keys.ROOM_TTL_MS
     reuse_port: bool = False  # several worker processes share the port (SO_REUSEPORT)
+    idle_release_s: float = 30.0  # stop running a room with no sockets here and no input
 
 
 def lan_address() -> str:

@@ -87,7 +87,7 @@ class RoomRunner:
             return
         log.info("room %s: running (version %d, phase %s)", self.code, loaded.version,
                  loaded.state.phase)
-        renewed = time.monotonic()
+        renewed = active = time.monotonic()
         task = asyncio.current_task()
         while True:
             if task is not None and task.cancelling():
@@ -106,10 +106,24 @@ class RoomRunner:
             reply = cast(list[Any], await self.app.blocking.xread(
                 {self.keys.inbox: loaded.last_id}, count=BATCH, block=block))  # RESP2: a list
             entries = reply[0][1] if reply else []
+            if entries:
+                active = time.monotonic()
+            elif self._idle(loaded, active):
+                log.info("room %s: idle, released until someone comes back", self.code)
+                await self.release()
+                return
             # Expiry needs a check only when idle: a commit refuses an expired room itself.
-            if not entries and not await self.app.store.exists(self.code):
+            elif not await self.app.store.exists(self.code):
                 raise RoomGone(f"room {self.code} has expired")
             loaded = await self._process(loaded, entries)
+
+    def _idle(self, loaded: Loaded, active: float) -> bool:
+        """Nobody here, no input for a while and no timer to run: the room costs nothing
+        until a connection (here or in another process) runs it again."""
+        idle_s = self.app.config.idle_release_s
+        return (idle_s > 0 and time.monotonic() - active > idle_s
+                and loaded.state.wake_ms(self.timers_checked_ms) is None
+                and not self.app.hub.rooms.get(self.code))
 
     async def _process(self, loaded: Loaded, entries: list[Any]) -> Loaded:
         game, state = loaded.game, loaded.state

@@ -41,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="address phones use to reach this server (default: detected)")
     parser.add_argument("--room-ttl", type=float, default=24 * 3600,
                         help="seconds a room is kept after its last change (default: a day)")
+    parser.add_argument("--room-idle", type=float, default=30.0,
+                        help="seconds after which a room with no input, no timer and no "
+                             "player or host connected here stops costing anything; it runs "
+                             "again as soon as someone connects (0: never; default 30)")
     parser.add_argument("--workers", type=int, default=int(env("CARDCADE_WORKERS", "1")),
                         help="worker processes sharing the port; 0 = one per core (default 1)")
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
@@ -71,7 +75,7 @@ def serve(args: argparse.Namespace) -> int:
         return supervise(args, workers)
     config = Config(host=args.host, port=args.port, redis_url=args.redis,
                     public_url=args.public_url, room_ttl_ms=int(args.room_ttl * 1000),
-                    reuse_port=args.reuse_port)
+                    reuse_port=args.reuse_port, idle_release_s=args.room_idle)
     run_loop: Callable[[Coroutine[Any, Any, None]], None]
     try:
         import uvloop
@@ -106,7 +110,8 @@ def supervise(args: argparse.Namespace, workers: int) -> int:
         url = embedded.url
     command = [sys.executable, "-m", "server.cli", "serve", "--host", args.host,
                "--port", str(args.port), "--redis", url, "--public-url", args.public_url,
-               "--room-ttl", str(args.room_ttl), "--log-level", args.log_level,
+               "--room-ttl", str(args.room_ttl), "--room-idle", str(args.room_idle),
+               "--log-level", args.log_level,
                "--workers", "1", "--reuse-port"]
     stopping = False
 

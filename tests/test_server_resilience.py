@@ -330,3 +330,37 @@ async def test_a_dropped_player_holds_the_round_for_the_grace_only(
         assert reveal["answered"] == 1
     finally:
         await close_all([host, ann, bob])
+
+
+async def test_an_idle_room_is_released_and_runs_again_on_demand(
+        redis_url: str, server_logs: Path, redis: aioredis.Redis) -> None:
+    """A room nobody is connected to, with no input and no timer, stops being run (its lease
+    goes: it costs this process nothing); a join runs it again, with its state intact."""
+    server = ServerProcess(redis_url, server_logs, "--room-idle", "1").start()
+    try:
+        host = await GameClient(server.ws_url, "host").connect()
+        await host.create_room({"round_mix": ["quiz"], "time_limit_s": 60})
+        code, token = host.code, host.token
+        assert code is not None and token is not None
+        lease = keys.room_keys(code).lease
+        assert await redis.exists(lease)
+        await asyncio.sleep(2.5)
+        assert await redis.exists(lease)  # the host is still here: the room keeps its runner
+        await host.close()
+        end = time.monotonic() + 10
+        while await redis.exists(lease):
+            assert time.monotonic() < end, "the idle room was not released"
+            await asyncio.sleep(0.2)
+
+        ann = await GameClient(server.ws_url, "ann").connect()
+        await ann.join(code, "Ann")  # runs the room again
+        assert await redis.exists(lease)
+        await host.connect()
+        await host.resume(code, token)
+        await host.host("start")
+        opened = await ann.phase("open", 0)
+        await asyncio.sleep(2.5)  # a running round keeps its runner, even with no input
+        assert await redis.exists(lease) and opened["round"]["index"] == 0
+        await close_all([host, ann])
+    finally:
+        server.stop()
