@@ -321,3 +321,22 @@ def test_ranking_shares_ranks_on_ties() -> None:
         "d": m.Player(nickname="D", joined_ms=4, score=100),
     })
     assert [(r, pid) for r, pid, _ in state.ranking()] == [(1, "c"), (2, "a"), (2, "b"), (4, "d")]
+
+
+def test_join_and_connection_changes_leave_the_input_state_alone() -> None:
+    """They copy only the player that changes (the rest is shared): the input state, and
+    any state an earlier step returned, must stay exactly as it was."""
+    game = make_game()
+    state = started(game, "Ann", "Bo")
+    before = state.model_dump_json()
+    dropped, _ = m.apply(game, state, m.PlayerConnection("p1", False), 500)
+    joined, _ = m.apply(game, dropped, m.PlayerJoin("p2", "Cy"), 600)
+    back, _ = m.apply(game, joined, m.PlayerConnection("p1", True), 700)
+    assert state.model_dump_json() == before
+    assert (dropped.players["p1"].connected, dropped.players["p1"].left_ms) == (False, 500)
+    assert "p2" not in dropped.players and "p2" in joined.players
+    assert joined.players["p1"].connected is False and back.players["p1"].connected is True
+    closed, _ = run(game, [(800, m.SubmitAnswer("p0", 0, {"choice": "a"})),
+                           (900, m.HostAction("next"))], back)
+    assert closed.players["p0"].score == 1000
+    assert back.players["p0"].score == 0 and state.model_dump_json() == before
