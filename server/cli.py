@@ -8,7 +8,8 @@ import os
 import sys
 
 # Modules that add subcommands; each has `register(subparsers)` setting `func` on its parser.
-COMMAND_MODULES = ("decks.cli", "server.plan_cmd", "server.serve_cmd", "server.protocol_cmd")
+COMMAND_MODULES = ("decks.cli", "server.plan_cmd", "server.serve_cmd", "server.protocol_cmd",
+                   "server.bots_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
