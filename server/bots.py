@@ -232,6 +232,9 @@ class Stats:
     rounds: set[int] = field(default_factory=set)  # round indexes seen open
     total_rounds: int = 0
     reconnects: int = 0
+    retries: int = 0  # connection attempts that failed while reconnecting
+    resent: int = 0  # answers sent again after a reconnect, their ack not seen
+    counted: int = 0  # answers the server counted but whose ack was lost (seen on resume)
     podium: int = 0
     gave_up: int = 0  # kicked, room gone, could not resume
 
@@ -281,6 +284,10 @@ class JoinFailed(Exception):
 class Retry(Exception):
     """The server asked to try again later (`unavailable`)."""
 
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
 
 class Bot:
     """One scripted player; `run` plays until the podium, a refusal or cancellation."""
@@ -295,6 +302,7 @@ class Bot:
         self.seq = -1
         self.entering = False  # join/resume sent, snapshot not yet received
         self.resuming = False
+        self.entered = False  # this connection got into the room (its snapshot came)
         self.finished = False  # podium seen
         self.done = False
         self.offset_ms = 0.0
@@ -303,7 +311,8 @@ class Bot:
         self.answered: set[int] = set()
         self.given_up: set[int] = set()
         self.graded: set[int] = set()
-        self.pending: tuple[int, float] | None = None
+        self.pending: tuple[int, float, int] | None = None  # round, sent at, session
+        self.session = 0  # connections that got a `welcome`
         self.changed = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.task_round = -1
@@ -327,15 +336,20 @@ class Bot:
                 if self.token is None:
                     attempts += 1
                     if attempts >= JOIN_ATTEMPTS:
-                        self.stats.join_failed[f"connect: {type(exc).__name__}"] += 1
+                        why = exc.code if isinstance(exc, Retry) else type(exc).__name__
+                        self.stats.join_failed[f"connect: {why}"] += 1
                         return
-                else:
+                elif self.entered:
                     self.stats.errors["connection_lost"] += 1
+                    delay = 0.5
+                else:
+                    self.stats.retries += 1
             if not self.done:
                 await asyncio.sleep(delay * self.rng.uniform(0.8, 1.2))
                 delay = min(delay * 2, 10.0)
 
     async def _session(self) -> None:
+        self.entered = False
         async with connect(self.cfg.url, open_timeout=10, close_timeout=2, max_size=MAX_FRAME,
                            compression=None) as ws:
             self.ws = ws
@@ -361,6 +375,7 @@ class Bot:
         if welcome.get("type") != "welcome":
             raise JoinFailed(str(welcome.get("code", "no_welcome")))
         self._clock(welcome["server_time_ms"], sent, time.time() * 1000)
+        self.session += 1
         self.entering, self.seq, self.resuming = True, -1, self.token is not None
         if self.token is None:
             msg = {"type": "join", "room": self.cfg.room, "nickname": self.nickname}
@@ -397,7 +412,7 @@ class Bot:
         if room["seq"] < self.seq:
             return
         if self.entering:
-            self.entering = False
+            self.entering, self.entered = False, True
             self.stats.reconnects += self.resuming
         elif room["seq"] > self.seq + 1 and self.ws is not None:
             sync = asyncio.create_task(self._send({"type": "sync"}))
@@ -421,6 +436,9 @@ class Bot:
         rnd = self.room["round"]
         if me["answered"] and rnd is not None and self.room["phase"] == "open":
             self.answered.add(rnd["index"])
+            if self.pending is not None and self.pending[0] == rnd["index"]:
+                self.stats.counted += 1  # its ack was lost with the old connection
+                self.pending = None
         last = me.get("last")
         if last and last["round"] not in self.graded and last["round"] in self.answered:
             self.graded.add(last["round"])
@@ -512,8 +530,9 @@ class Bot:
             if (room is None or room["phase"] != "open" or rnd is None or rnd["index"] != index
                     or index in self.answered or index in self.given_up):
                 return
-            if self.pending is not None and self.pending[0] == index:
-                return
+            resend = self.pending is not None and self.pending[0] == index
+            if resend and self.pending is not None and self.pending[2] == self.session:
+                return  # sent on this connection: the ack or an error will come
             left = self._time_left(rnd)
             wait = min(plan.think_until - loop.time(), left - min(0.5, 0.1 * max(left, 0)))
             if rnd["paused"] or wait > 0.01:
@@ -521,10 +540,13 @@ class Bot:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.changed.wait(), None if rnd["paused"] else wait)
                 continue
-            self.pending = (index, time.perf_counter())
-            self.stats.sent += 1
-            if plan.meant_right is None:
-                self.stats.guessed += 1
+            if resend and self.pending is not None:  # the ack may have been lost
+                self.pending = (index, self.pending[1], self.session)
+                self.stats.resent += 1
+            else:
+                self.pending = (index, time.perf_counter(), self.session)
+                self.stats.sent += 1
+                self.stats.guessed += plan.meant_right is None
             await self._send({"type": "answer", "round": index, "answer": plan.answer})
             return
 

@@ -276,13 +276,16 @@ def summary(s: Stats, args: argparse.Namespace, url: str, k: int, elapsed: float
         + (f" ({_codes(s.join_failed)})" if failed else ""),
         f"rounds:      {len(s.rounds)} played (of {s.total_rounds})",
         f"answers:     {s.sent} sent, {s.acked} acked, {refused} refused"
-        + (f" ({_codes(s.refused)})" if refused else ""),
+        + (f" ({_codes(s.refused)})" if refused else "")
+        + (f", {s.counted} counted without an ack" if s.counted else "")
+        + (f", {s.resent} sent again after a reconnect" if s.resent else ""),
         f"ack latency: {latency} (client side, answer sent -> ack, {len(s.latencies_ms)} acks)",
         f"accuracy:    {s.right} of {s.graded} graded answers right ({share}), "
         f"intended {100 * args.accuracy:.0f}%"
         + (f"; {s.missed} meant right were not" if s.missed else ""),
         f"unsolved:    {len(s.unsolved_rounds)} rounds ({s.guessed} answers guessed)",
-        f"reconnects:  {s.reconnects} ({s.errors['connection_lost']} connections lost)",
+        f"reconnects:  {s.reconnects} ({s.errors['connection_lost']} connections lost, "
+        f"{s.retries} failed attempts)",
     ]
     other = Counter({c: n for c, n in s.errors.items() if c != "connection_lost" and n})
     if other:

@@ -139,6 +139,8 @@ async def test_inaccurate_bots_never_answer_fully_right(live_server: ServerProce
     assert code == 0, output
     assert [_perfect(r) for r in reveals] == [0, 0, 0, 0], output
     assert re.search(r"accuracy:\s+0 of 32 graded answers right", output), output
+    players = (await RoomData(redis_client(redis_url), host.code or "").state())["players"]
+    assert len(players) == 8 and all(p["streak"] == 0 for p in players.values())
 
 
 def test_unknown_room_is_one_clear_error(live_server: ServerProcess) -> None:
