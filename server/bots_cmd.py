@@ -30,7 +30,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from decks.io import DeckError
-from server.bots import BotConfig, Solver, Stats, load_rules_deck, swarm
+from server.bot_solver import Solver, load_rules_deck
+from server.bots import BotConfig, Stats, swarm
 
 DEFAULT_DECK = "soviet-union-1928-41"
 BOTS_PER_PROCESS = 500

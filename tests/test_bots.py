@@ -20,7 +20,7 @@ from game_rules import rounds
 from game_rules.model import Settings
 from game_rules.plan import make_plan
 from game_rules.rounds import cut
-from server.bots import Solver, load_rules_deck, spoil
+from server.bot_solver import Solver, load_rules_deck, spoil
 from server.bots_cmd import percentile, ws_url
 from server.embedded_redis import free_port
 from tests.client import GameClient, RoomData, redis_client
