@@ -344,10 +344,13 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
 def _everyone_answered(state: RoomState, now_ms: int) -> bool:
     """Everyone still in the round has answered: those connected, and those whose
     connection dropped less than ``RECONNECT_GRACE_MS`` ago. Nobody in it: False."""
-    present = [pid for pid, p in state.players.items()
-               if p.connected or (p.left_ms is not None
-                                  and now_ms - p.left_ms < RECONNECT_GRACE_MS)]
-    return bool(present) and all(pid in state.results for pid in present)
+    anyone = False
+    for pid, p in state.players.items():  # stops at the first one still to answer
+        if p.connected or (p.left_ms is not None and now_ms - p.left_ms < RECONNECT_GRACE_MS):
+            if pid not in state.results:
+                return False
+            anyone = True
+    return anyone
 
 
 def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
