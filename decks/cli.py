@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,7 +20,7 @@ from decks.importers import FORMATS, import_file
 from decks.importers.quizlet import decode_separator
 from decks.io import (
     DeckError,
-    bundled_deck_path,
+    deck_path,
     deck_to_toml,
     list_bundled,
     load_deck,
@@ -144,17 +143,10 @@ def check_report(deck: DeckFile) -> dict[str, Any]:
     }
 
 
-def _deck_path(name: str) -> Path:
-    path = Path(name)
-    if path.exists() or path.suffix == ".toml" or "/" in name or "\\" in name:
-        return path
-    return bundled_deck_path(name)
-
-
 def run_check(args: argparse.Namespace) -> int:
     """Validate a deck and report; 2 when it is malformed."""
     try:
-        path = _deck_path(args.path)
+        path = deck_path(args.path)
         deck = load_deck(path)
     except DeckError as exc:
         return _fail(str(exc))

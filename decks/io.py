@@ -23,6 +23,7 @@ from decks.model import DeckFile
 __all__ = [
     "DeckError",
     "bundled_deck_path",
+    "deck_path",
     "deck_to_toml",
     "list_bundled",
     "load_deck",
@@ -176,6 +177,15 @@ def _umask() -> int:
 def list_bundled() -> list[str]:
     """Names of the decks shipped with the package (decks/*.toml), sorted."""
     return sorted(p.stem for p in BUNDLED_DIR.glob("*.toml"))
+
+
+def deck_path(name: str) -> Path:
+    """A deck file named on a command line: a path (an existing file, anything ending in
+    .toml or holding a folder separator), else the bundled deck of that name."""
+    path = Path(name)
+    if path.is_file() or path.suffix == ".toml" or "/" in name or "\\" in name:
+        return path
+    return bundled_deck_path(name)
 
 
 def bundled_deck_path(name: str) -> Path:

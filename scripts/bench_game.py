@@ -16,24 +16,17 @@ import asyncio
 import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_server import rss_mib, start_server
+
 from server.embedded_redis import EmbeddedRedis, free_port
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def hello(url: str) -> ClientConnection:
@@ -118,20 +111,9 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cardcade-bench-"))
     redis = EmbeddedRedis(tmp / "redis", port=free_port(), persist=False).start()
-    port = free_port()
     log_path = tmp / "server.log"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--redis", redis.url, "--log-level", "INFO"],
-        stdout=log_path.open("w"), stderr=subprocess.STDOUT,
-    )
+    server, port = start_server(redis.url, log_path, "--log-level", "INFO")
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         print(f"cardcade benchmark: {args.rooms} room(s) at once, quiz rounds={args.rounds}, "
               f"server pid {server.pid}, loopback, {time.strftime('%Y-%m-%d %H:%M')}")
         print(f"{'players':>8} {'answers':>8} {'ack p50':>9} {'ack p90':>9} {'ack p99':>9} "

@@ -13,29 +13,22 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_server import rss_mib, start_server
+
 from server.embedded_redis import EmbeddedRedis, free_port
 
 
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def create_rooms(url: str, n: int, at_once: int = 50) -> None:
@@ -52,19 +45,9 @@ async def create_rooms(url: str, n: int, at_once: int = 50) -> None:
 
 
 def measure(redis_url: str, rooms: int, idle: float, window: float, tmp: Path) -> str:
-    port = free_port()
-    log = tmp / f"server-idle-{idle:g}.log"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--redis", redis_url, "--room-idle", str(idle)],
-        stdout=log.open("w"), stderr=subprocess.STDOUT)
+    server, port = start_server(redis_url, tmp / f"server-idle-{idle:g}.log",
+                                "--room-idle", str(idle))
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         asyncio.run(create_rooms(f"ws://127.0.0.1:{port}/ws", rooms))
         time.sleep(idle + 3 if idle else 3)  # let the release happen (when it is on)
         before, t0 = cpu_seconds(server.pid), time.monotonic()

@@ -191,11 +191,6 @@ def spoil(public: dict[str, Any], right: dict[str, Any], rng: random.Random) -> 
 
 def load_rules_deck(name_or_path: str) -> Deck:
     """A bundled deck by name or a deck .toml file, as the round rules see it."""
-    from pathlib import Path
+    from decks.io import deck_path, load_deck
 
-    from decks.io import bundled_deck_path, load_deck
-
-    path = Path(name_or_path)
-    if not (path.is_file() or path.suffix == ".toml" or "/" in name_or_path):
-        path = bundled_deck_path(name_or_path)
-    return load_deck(path).to_rules()
+    return load_deck(deck_path(name_or_path)).to_rules()

@@ -32,8 +32,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from decks.io import DeckError
 from server.bot_solver import Solver, load_rules_deck
 from server.bots import BotConfig, Stats, swarm
+from server.deck_source import DEFAULT_DECK
 
-DEFAULT_DECK = "soviet-union-1928-41"
 BOTS_PER_PROCESS = 500
 MAX_NICKNAME = 20
 STOP_GRACE = 5.0  # seconds the workers get to report after Ctrl-C or --timeout

@@ -9,10 +9,9 @@ import argparse
 import dataclasses
 import json
 import sys
-from pathlib import Path
 from typing import Any, cast
 
-from decks.io import DeckError, bundled_deck_path, load_deck
+from decks.io import DeckError, deck_path, load_deck
 from game_rules.model import ROUND_KINDS, Round, RoundKind, Settings
 from game_rules.plan import make_plan, plan_to_json
 
@@ -42,17 +41,10 @@ def _parse_mix(text: str) -> tuple[RoundKind, ...]:
     return tuple(cast(RoundKind, k) for k in kinds)
 
 
-def _deck_path(name: str) -> Path:
-    path = Path(name)
-    if path.is_file() or path.suffix == ".toml" or "/" in name:
-        return path
-    return bundled_deck_path(name)
-
-
 def run(args: argparse.Namespace) -> int:
     """Build and print the plan; 2 on a bad deck or option."""
     try:
-        deck = load_deck(_deck_path(args.deck)).to_rules()
+        deck = load_deck(deck_path(args.deck)).to_rules()
         settings = Settings()
         if args.rounds is not None:
             if args.rounds < 1:

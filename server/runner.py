@@ -108,7 +108,7 @@ class RoomRunner:
             entries = reply[0][1] if reply else []
             if entries:
                 active = time.monotonic()
-            elif self._idle(loaded, active):
+            elif wake is None and self._idle(active):
                 log.info("room %s: idle, released until someone comes back", self.code)
                 await self.release()
                 return
@@ -117,12 +117,11 @@ class RoomRunner:
                 raise RoomGone(f"room {self.code} has expired")
             loaded = await self._process(loaded, entries)
 
-    def _idle(self, loaded: Loaded, active: float) -> bool:
-        """Nobody here, no input for a while and no timer to run: the room costs nothing
-        until a connection (here or in another process) runs it again."""
+    def _idle(self, active: float) -> bool:
+        """No input for a while and nobody here (the caller checked there is no timer to
+        run): the room costs nothing until a connection, here or elsewhere, runs it again."""
         idle_s = self.app.config.idle_release_s
         return (idle_s > 0 and time.monotonic() - active > idle_s
-                and loaded.state.wake_ms(self.timers_checked_ms) is None
                 and not self.app.hub.rooms.get(self.code))
 
     async def _process(self, loaded: Loaded, entries: list[Any]) -> Loaded:
