@@ -192,12 +192,22 @@ class PlayerRow(_Msg):
     answered: bool
 
 
+class Missing(_Msg):
+    """Players in one situation (not answered, offline): how many, and the first names."""
+
+    count: int
+    names: list[str]
+
+
 class HostView(_Msg):
-    """Host only: the player list with ids (for kicks) and who has answered."""
+    """Host only: the best players with ids (for kicks), who is missing, and the counts."""
 
     type: Literal["host"] = "host"
     seq: int
     players: list[PlayerRow]
+    more: int
+    waiting: Missing
+    offline: Missing
     join_url: str
 
 

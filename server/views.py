@@ -1,20 +1,25 @@
 """Build what each viewer sees from a room's state: the room, the host and one player.
 
 These full views are what the server sends after every change and as the snapshot on
-(re)connect, so a client never has to patch state together from diffs.
+(re)connect, so a client never has to patch state together from diffs. Ranks come from a
+`Standings` the caller keeps between changes of scores (built here when not given), and no
+view lists a whole big room: the host view holds the best `HOST_ROWS` players and counts.
 """
 
 from __future__ import annotations
 
 from game_rules import rounds
 from game_rules.machine import Game, RoomState
+from game_rules.standings import Standings
 from server import protocol as p
 
 LEADERBOARD_ROWS = 10
+HOST_ROWS = 100  # players listed in the host view, best first
+MISSING_NAMES = 20  # names listed of those who have not answered, and of those offline
 
 
 def room_view(code: str, deck: str, game: Game, state: RoomState, seq: int,
-              now_ms: int) -> p.RoomView:
+              now_ms: int, standings: Standings | None = None) -> p.RoomView:
     round_view = reveal = None
     index = state.round_index
     if 0 <= index < len(game.plan) and state.phase in ("open", "reveal"):
@@ -33,9 +38,10 @@ def room_view(code: str, deck: str, game: Game, state: RoomState, seq: int,
     rows = 3 if state.phase == "podium" else LEADERBOARD_ROWS
     board = []
     if state.phase in ("leaderboard", "podium"):
+        standings = standings or Standings.of(state)
         board = [
             p.RankRow(rank=rank, nickname=pl.nickname, score=pl.score, prev_rank=pl.prev_rank)
-            for rank, _pid, pl in state.ranking()[:rows]
+            for rank, pid in standings.top(rows) for pl in (state.players[pid],)
         ]
     return p.RoomView(
         seq=seq, server_time_ms=now_ms, room=code, deck=deck, phase=state.phase,
@@ -45,26 +51,40 @@ def room_view(code: str, deck: str, game: Game, state: RoomState, seq: int,
     )
 
 
-def host_view(state: RoomState, seq: int, join_url: str) -> p.HostView:
-    players = [
-        p.PlayerRow(id=pid, rank=rank, nickname=pl.nickname, connected=pl.connected,
-                    score=pl.score, answered=pid in state.results)
-        for rank, pid, pl in state.ranking()
-    ]
-    return p.HostView(seq=seq, players=players, join_url=join_url)
+def host_view(state: RoomState, seq: int, join_url: str,
+              standings: Standings | None = None) -> p.HostView:
+    standings = standings or Standings.of(state)
+    rows = []
+    for rank, pid in standings.top(HOST_ROWS):
+        pl = state.players[pid]
+        rows.append(p.PlayerRow(id=pid, rank=rank, nickname=pl.nickname, connected=pl.connected,
+                                score=pl.score, answered=pid in state.results))
+    waiting, offline = p.Missing(count=0, names=[]), p.Missing(count=0, names=[])
+    for pid, pl in state.players.items():  # in join order
+        missing = offline if not pl.connected else (
+            waiting if state.phase == "open" and pid not in state.results else None)
+        if missing is not None:
+            missing.count += 1
+            if len(missing.names) < MISSING_NAMES:
+                missing.names.append(pl.nickname)
+    return p.HostView(seq=seq, players=rows, more=len(state.players) - len(rows),
+                      waiting=waiting, offline=offline, join_url=join_url)
 
 
-def me_views(game: Game, state: RoomState, seq: int,
-             only: set[str] | None = None) -> dict[str, p.MeView]:
+def me_views(game: Game, state: RoomState, seq: int, only: set[str] | None = None,
+             standings: Standings | None = None) -> dict[str, p.MeView]:
     """Each player's own view, by player id (only those in `only`, when given)."""
+    standings = standings or Standings.of(state)
     views = {}
     of = 0
     if 0 <= state.round_index < len(game.plan):
         rnd = game.plan[state.round_index]
         of = rounds.size(rnd.kind, rnd.key)
-    for rank, pid, pl in state.ranking():
-        if only is not None and pid not in only:
+    for pid in (standings.order if only is None else only):
+        pl = state.players.get(pid)
+        if pl is None:
             continue
+        rank = standings.ranks[pid]
         result = state.results.get(pid)
         last = None
         if state.phase != "open" and pl.last_correct is not None and state.round_index >= 0:
