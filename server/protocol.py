@@ -15,6 +15,7 @@ from game_rules.model import ROUND_KINDS, RoundKind
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 MAX_FRAME_BYTES = 512 * 1024  # a deck upload is the largest message
+MAX_PLAYERS = 10_000  # the largest `max_players` a room may be created with
 
 
 class _Msg(BaseModel):
@@ -39,7 +40,7 @@ class GameSettingsIn(_Msg):
     speed_scoring: bool = True
     streak_bonus: bool = True
     late_join: bool = True
-    max_players: int = Field(default=100, ge=1, le=500)
+    max_players: int = Field(default=100, ge=1, le=MAX_PLAYERS)
     items_per_round: int = Field(default=4, ge=3, le=6)
 
 

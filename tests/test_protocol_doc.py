@@ -93,6 +93,7 @@ def test_limits_and_version_are_documented() -> None:
     doc = _doc()
     assert f"{p.MAX_FRAME_BYTES // 1024} KiB" in doc
     assert f"(version {p.PROTOCOL_VERSION})" in doc
+    assert f"| 1–{p.MAX_PLAYERS:,} |".replace(",", " ") in doc  # the max_players range
 
 
 def test_doc_has_json_examples_of_every_message() -> None:

@@ -111,7 +111,7 @@ export function buildCreate() {
             field("Seconds per round", numberInput("time_limit_s", 20, 5, 300), "match, sort, order: 1.5×"),
             field("Points per round", numberInput("points", 1000, 100, 10000, 100)),
             field("Items per round", numberInput("items_per_round", 4, 3, 6)),
-            field("Max players", numberInput("max_players", 100, 1, 500))),
+            field("Max players", numberInput("max_players", 100, 1, 10000))),
           h("div", { class: "row wrap" },
             checkbox("speed_scoring", "Faster answers score more", true),
             checkbox("streak_bonus", "Streak bonus", true),
