@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import socket
@@ -22,6 +23,7 @@ from server.deck_source import BadDeck, deck_for_room
 from server.http import HttpRoutes
 from server.hub import Hub
 from server.metrics import Metrics
+from server.room_registry import RoomRegistry
 from server.runner import RoomRunner
 from server.store import Store
 
@@ -30,6 +32,9 @@ log = logging.getLogger("cardcade")
 WATCH_INTERVAL_S = 1.0
 REDIS_CONNECTIONS = 128  # per process, for short commands
 BLOCKING_CONNECTIONS = 10_000  # per process: the most rooms it can run at once
+MAX_ROOMS = 20_000  # live rooms on one Redis, all processes together (--max-rooms)
+FD_RESERVE = 1_000  # file descriptors kept for Redis, room runners, files and HTTP
+FALLBACK_CONNECTIONS = 10_000  # when the file descriptor limit is unknown or unlimited
 
 
 @dataclass
@@ -41,6 +46,33 @@ class Config:
     room_ttl_ms: int = keys.ROOM_TTL_MS
     reuse_port: bool = False  # several worker processes share the port (SO_REUSEPORT)
     idle_release_s: float = 30.0  # stop running a room with no sockets here and no input
+    max_rooms: int = MAX_ROOMS  # 0: no cap
+    max_connections: int = 0  # WebSocket connections of this process; 0: from the fd limit
+
+
+def fd_limit() -> int | None:
+    """This process's soft limit on open file descriptors (None: unknown or unlimited)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def connection_limit(requested: int, fds: int | None) -> int:
+    """The most WebSocket connections a process accepts: `requested` (0: as many as the
+    file descriptor limit `fds` allows), never more than `fds` leaves room for. Each socket
+    is a descriptor; the rest of the process (Redis pools, one blocking connection per
+    room it runs, files) keeps FD_RESERVE of them, or half on a low limit."""
+    budget = None if fds is None else max(fds - FD_RESERVE, fds // 2, 1)
+    if requested <= 0:
+        return budget if budget is not None else FALLBACK_CONNECTIONS
+    if budget is not None and requested > budget:
+        log.warning("--max-connections %d is more than the file descriptor limit (%d) "
+                    "allows; accepting %d (raise `ulimit -n` for more)", requested, fds, budget)
+        return budget
+    return requested
 
 
 def lan_address() -> str:
@@ -60,7 +92,10 @@ class App:
         self.blocking = blocking  # room runners' blocking XREADs, one connection per room
         self.owner_id = f"{socket.gethostname()}:{secrets.token_hex(4)}"
         self.metrics = Metrics()
+        self.metrics.max_connections = connection_limit(config.max_connections, fd_limit())
+        self.metrics.max_rooms = config.max_rooms
         self.store = Store(client, room_ttl_ms=config.room_ttl_ms)
+        self.rooms = RoomRegistry(client, cap=config.max_rooms, room_ttl_ms=config.room_ttl_ms)
         self.hub = Hub(client, self.metrics)
         self.http = HttpRoutes(self)
         self.runners: dict[str, RoomRunner] = {}
@@ -79,7 +114,8 @@ class App:
         return f"{self.public_url}/play?room={code}"
 
     async def create_room(self, msg: protocol.CreateRoom) -> tuple[str, str]:
-        """Build the plan from the chosen deck and settings and store the new room."""
+        """Build the plan from the chosen deck and settings and store the new room;
+        ServerFull when the server already has its maximum of rooms."""
         deck: DeckFile = deck_for_room(msg)
         s = msg.settings
         settings = Settings(
@@ -93,7 +129,17 @@ class App:
             plan = make_plan(deck.to_rules(), settings, seed)
         except ValueError as exc:
             raise BadDeck(str(exc), "no_rounds") from None
-        return await self.store.create_room(Game(settings, tuple(plan)), deck.title)
+        # A place in the registry first, then the room: a refused room is never created,
+        # and racing processes cannot exceed the cap (see server/room_registry.py).
+        slot = await self.rooms.reserve()
+        try:
+            code, token = await self.store.create_room(Game(settings, tuple(plan)), deck.title)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self.rooms.release(slot)
+            raise
+        await self.rooms.confirm(slot, code)
+        return code, token
 
     async def ensure_runner(self, code: str) -> None:
         """Run the room here if no process holds its lease."""
@@ -177,6 +223,9 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
             config.port = server.sockets[0].getsockname()[1]
         print(f"Cardcade is running.\n  Host screen:  {app.public_url}/host\n"
               f"  Players join: {app.public_url}/play", flush=True)
+        log.info("limits: %d WebSocket connections in this process (open-file limit %s), "
+                 "%s live rooms on this Redis", app.metrics.max_connections, fd_limit(),
+                 config.max_rooms or "unlimited")
         if ready:
             ready.set()
         await asyncio.Future()

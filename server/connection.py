@@ -24,6 +24,7 @@ from server import protocol as p
 from server import views
 from server.deck_source import BadDeck
 from server.hub import Member
+from server.room_registry import ServerFull
 from server.runner import now_ms
 from server.store import Loaded, hash_token, normalise_code
 
@@ -81,7 +82,7 @@ class Connection:
         await self.send(p.Error(code=code, message=message, reason=reason))
 
     async def serve(self) -> None:
-        self.app.metrics.connections += 1
+        # metrics.connections is counted from the handshake to the socket's close (http.py).
         try:
             if await self._handshake():
                 async for raw in self.ws:
@@ -90,7 +91,6 @@ class Connection:
         except ConnectionClosed:
             pass
         finally:
-            self.app.metrics.connections -= 1
             await self._leave()
 
     async def _handshake(self) -> bool:
@@ -193,6 +193,9 @@ class Connection:
             code, token = await self.app.create_room(msg)
         except BadDeck as exc:
             raise Refused("bad_deck", str(exc), exc.reason) from None
+        except ServerFull as exc:
+            raise Refused("server_full", f"This server is running its maximum of {exc.cap:,} "
+                                         "games; try again later.") from None
         self.member = Member(self.ws, code, "host")
         await self.app.hub.add(self.member)
         await self.send(p.Created(room=code, host_token=token, join_url=self.app.join_url(code)))

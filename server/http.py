@@ -54,7 +54,7 @@ class HttpRoutes:
         if path == "/ws":
             if request.headers.get("Upgrade", "").lower() != "websocket":
                 return respond(426, "Use a WebSocket client on /ws.\n")
-            return None
+            return self._admit(conn)
         if path == "/healthz":
             return respond(200, "ok\n")
         if path == "/readyz":
@@ -79,6 +79,24 @@ class HttpRoutes:
             token = parse_qs(url.query).get("token", [""])[0]
             return await self._export(normalise_code(path[8:-4]), token)
         return respond(404, "not found\n")
+
+    def _admit(self, conn: ServerConnection) -> Response | None:
+        """Let a WebSocket handshake go ahead and count it until its socket closes, or at
+        the process's limit refuse it (503) before any room work."""
+        metrics = self.app.metrics
+        if metrics.connections >= metrics.max_connections:
+            metrics.refused_connections += 1
+            return respond(503, f"This server is at its limit of {metrics.max_connections:,} "
+                                "connections; try again later.\n", Retry_After="10")
+        metrics.connections += 1
+
+        def closed(_: object) -> None:
+            metrics.connections -= 1
+
+        # Resolved when the TCP connection is lost, whether or not the handshake completed
+        # (it is what ServerConnection.wait_closed() awaits).
+        conn.connection_lost_waiter.add_done_callback(closed)
+        return None
 
     def _file(self, name: str, request: Request) -> Response:
         path = (CLIENT_DIR / name).resolve()

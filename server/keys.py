@@ -67,3 +67,7 @@ def code_of_channel(channel: str) -> str:
         raise ValueError(f"not a room channel: {channel!r}")
     return code
 
+
+# Server-wide, not per room: sorted set, room code -> when it stops counting (epoch ms).
+# The registry of live rooms behind the cap on rooms (`server/room_registry.py`).
+ROOMS = f"{PREFIX}:rooms"

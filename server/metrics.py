@@ -37,7 +37,10 @@ class Histogram:
 
 class Metrics:
     def __init__(self) -> None:
-        self.connections = 0
+        self.connections = 0  # WebSocket connections, from the handshake to the close
+        self.max_connections = 0  # this process refuses handshakes beyond it (503)
+        self.refused_connections = 0
+        self.max_rooms = 0  # live rooms on the whole server (0: no cap)
         self.messages_in = 0
         self.messages_out = 0
         self.errors = Labelled()  # by error code
@@ -59,6 +62,15 @@ class Metrics:
             out.extend(f"cardcade_{name}{labels} {value:g}" for labels, value in samples)
 
         metric("connections", "gauge", "Open WebSocket connections.", [("", self.connections)])
+        metric("max_connections", "gauge",
+               "WebSocket connections this process accepts; more are refused (503).",
+               [("", self.max_connections)])
+        metric("connections_refused_total", "counter",
+               "WebSocket handshakes refused because the process had max_connections.",
+               [("", self.refused_connections)])
+        metric("max_rooms", "gauge",
+               "Live rooms the server (every process on this Redis) accepts; 0: no cap.",
+               [("", self.max_rooms)])
         metric("rooms", "gauge", "Rooms run by this process.", [("", len(self.room_players))])
         metric("players", "gauge", "Players in the rooms run by this process.",
                [("", sum(self.room_players.values()))])

@@ -21,7 +21,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from server.app import Config, run
+from server.app import MAX_ROOMS, Config, run
 from server.embedded_redis import EmbeddedRedis
 
 log = logging.getLogger("cardcade")
@@ -45,6 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="seconds after which a room with no input, no timer and no "
                              "player or host connected here stops costing anything; it runs "
                              "again as soon as someone connects (0: never; default 30)")
+    parser.add_argument("--max-rooms", type=int, default=MAX_ROOMS,
+                        help="live rooms on this Redis, all processes together; creating "
+                             "one more is refused with server_full (0: no cap; default "
+                             "%(default)s)")
+    parser.add_argument("--max-connections", type=int, default=0,
+                        help="WebSocket connections per process; more handshakes get HTTP "
+                             "503 (default 0: as many as the open-file limit allows, "
+                             "keeping 1,000 files or half of them for the rest)")
     parser.add_argument("--workers", type=int, default=int(env("CARDCADE_WORKERS", "1")),
                         help="worker processes sharing the port; 0 = one per core (default 1)")
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
@@ -75,7 +83,8 @@ def serve(args: argparse.Namespace) -> int:
         return supervise(args, workers)
     config = Config(host=args.host, port=args.port, redis_url=args.redis,
                     public_url=args.public_url, room_ttl_ms=int(args.room_ttl * 1000),
-                    reuse_port=args.reuse_port, idle_release_s=args.room_idle)
+                    reuse_port=args.reuse_port, idle_release_s=args.room_idle,
+                    max_rooms=args.max_rooms, max_connections=args.max_connections)
     run_loop: Callable[[Coroutine[Any, Any, None]], None]
     try:
         import uvloop
@@ -101,6 +110,16 @@ async def _main(config: Config, data_dir: Path) -> None:
     log.info("stopped cleanly")
 
 
+def worker_command(args: argparse.Namespace, redis_url: str) -> list[str]:
+    """The command line of one worker: the same options, one process, the shared port."""
+    return [sys.executable, "-m", "server.cli", "serve", "--host", args.host,
+            "--port", str(args.port), "--redis", redis_url, "--public-url", args.public_url,
+            "--room-ttl", str(args.room_ttl), "--room-idle", str(args.room_idle),
+            "--max-rooms", str(args.max_rooms), "--max-connections", str(args.max_connections),
+            "--log-level", args.log_level,
+            "--workers", "1", "--reuse-port"]
+
+
 def supervise(args: argparse.Namespace, workers: int) -> int:
     """Run `workers` single-process servers on one port and one Redis until a signal."""
     embedded = None
@@ -108,11 +127,7 @@ def supervise(args: argparse.Namespace, workers: int) -> int:
     if not url:
         embedded = EmbeddedRedis(args.data_dir / "redis").start()
         url = embedded.url
-    command = [sys.executable, "-m", "server.cli", "serve", "--host", args.host,
-               "--port", str(args.port), "--redis", url, "--public-url", args.public_url,
-               "--room-ttl", str(args.room_ttl), "--room-idle", str(args.room_idle),
-               "--log-level", args.log_level,
-               "--workers", "1", "--reuse-port"]
+    command = worker_command(args, url)
     stopping = False
 
     def stop(_signum: int, _frame: object) -> None:

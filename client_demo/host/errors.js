@@ -15,6 +15,7 @@ const CODES = {
   unknown_player: "That player has already left the game.",
   rate_limited: "Too many clicks at once: wait a moment and try again.",
   unavailable: "The server cannot reach its storage just now. Try again in a moment.",
+  server_full: "This server is running as many games as it can just now. Try again in a few minutes.",
 };
 
 /**
