@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from game_rules import rounds, scoring
 from game_rules.model import Round, Settings
@@ -76,6 +76,15 @@ class RoomState(BaseModel):
     results: dict[str, Result] = Field(default_factory=dict)  # current round, by player id
     kicked_ids: list[str] = Field(default_factory=list)
     banned_nicknames: list[str] = Field(default_factory=list)  # case-folded
+    # Case-folded nickname -> player id: an index of `players` (never stored, rebuilt on
+    # load), so checking that a nickname is free does not read every player.
+    names: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="after")
+    def _index_names(self) -> RoomState:
+        if len(self.names) != len(self.players):
+            self.names = {p.nickname.casefold(): pid for pid, p in self.players.items()}
+        return self
 
     @property
     def paused(self) -> bool:
@@ -191,7 +200,10 @@ class AnswerAccepted:
 
 @dataclass(frozen=True)
 class PlayersChanged:
-    """The player list, lock or connection states changed (host view)."""
+    """The player list or a connection state changed (`player_id`: whose), or the lock
+    (None): the host view changes."""
+
+    player_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +259,7 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
             # Only this player changes: copy it, share the others (no deep copy of the room).
             player = state.players[pid].model_copy(
                 update={"connected": connected, "left_ms": None if connected else now_ms})
-            return _with_player(state, pid, player), [PlayersChanged()]
+            return _with_player(state, pid, player), [PlayersChanged(pid)]
         case SubmitAnswer():
             return _answer(game, state, event, now_ms)
         case DeadlineReached(round_index=index):
@@ -300,10 +312,12 @@ def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outco
         return _reject(state, pid, "game_started", "The game has started and late joining is off.")
     if len(state.players) >= game.settings.max_players:
         return _reject(state, pid, "room_full", "This room is full.")
-    if any(p.nickname.casefold() == nickname.casefold() for p in state.players.values()):
+    folded = nickname.casefold()
+    if folded in state.names:
         return _reject(state, pid, "nickname_taken", f"The nickname {nickname!r} is taken.")
     new = _with_player(state, pid, Player(nickname=nickname, joined_ms=now_ms))
-    return new, [Joined(pid), PlayersChanged()]
+    new.names = {**state.names, folded: pid}
+    return new, [Joined(pid), PlayersChanged(pid)]
 
 
 def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> Outcome:
@@ -522,10 +536,11 @@ def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
         return _reject(state, HOST, "unknown_player", "There is no such player in this room.")
     new = state.model_copy(deep=True)
     player = new.players.pop(pid)
+    new.names.pop(player.nickname.casefold(), None)
     new.results.pop(pid, None)
     new.kicked_ids.append(pid)
     new.banned_nicknames.append(player.nickname.casefold())
-    effects: list[Effect] = [Kicked(pid), PlayersChanged()]
+    effects: list[Effect] = [Kicked(pid), PlayersChanged(pid)]
     if new.phase == "open" and _everyone_answered(new, now_ms):
         new, closing = _close(game, new, skipped=False)
         effects += closing

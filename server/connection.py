@@ -235,27 +235,47 @@ class Connection:
         who = await self.app.store.who(code, msg.token)
         if who is None:
             raise Refused("bad_token", "That token does not belong to this room.")
-        # Listen first, then read the state once: nothing published in between is missed.
+        if who != "host" and not await self.app.store.is_player(code, who):
+            raise Refused("kicked", "The host removed this player from the game.")
+        # Listen first, then read the state: nothing published in between is missed.
         member = Member(self.ws, code, who)
         await self.app.hub.add(member)
-        loaded = await self.app.store.load(code)
-        if loaded is None or (who != "host" and who not in loaded.state.players):
-            await self.app.hub.remove(member)
-            if loaded is None:
-                raise Refused("unknown_room", f"There is no room {code!r} any more.")
-            raise Refused("kicked", "The host removed this player from the game.")
         self.member = member
+        try:
+            await self._snapshot(member)
+        except BaseException:
+            self.member = None
+            await self.app.hub.remove(member)
+            raise
         await self.app.ensure_runner(code)
         if who != "host":
             await self._push(m.PlayerConnection(who, True))
-        await self._snapshot(member, loaded)
 
-    async def _snapshot(self, member: Member, loaded: Loaded | None = None) -> None:
-        """Send the full views this member may see (from `loaded`, else a fresh read)."""
-        loaded = loaded or await self.app.store.load(member.code)
-        if loaded is None:
-            raise Refused("unknown_room", "This room has expired.")
-        seq, state = loaded.version, loaded.state
+    async def _snapshot(self, member: Member) -> None:
+        """Send the full views this member may see: the latest room (and host) frames as
+        sent, and a player's own view built from their record (O(1) in any room size)."""
+        parts = await self.app.store.snapshot_parts(member.code, member.who)
+        if parts is None:  # nothing sent yet: build the views from the whole (new) room
+            loaded = await self.app.store.load(member.code)
+            if loaded is None:
+                raise Refused("unknown_room", "This room has expired.")
+            await self._snapshot_built(member, loaded)
+            return
+        member.last_seq = max(member.last_seq, parts.seq)
+        await self.ws.send(views.restamp(parts.room, now_ms()))
+        self.app.metrics.messages_out += 1
+        if member.who == "host" and parts.host is not None:
+            await self.ws.send(parts.host)
+            self.app.metrics.messages_out += 1
+        elif parts.player is not None:
+            found = await self.app.store.game(member.code)
+            if found is None:
+                raise Refused("unknown_room", "This room has expired.")
+            await self.send(views.me_view(found[0], parts.state, parts.seq, member.who,
+                                          parts.player, parts.result, parts.rank))
+
+    async def _snapshot_built(self, member: Member, loaded: Loaded) -> None:
+        seq, state = loaded.seq, loaded.state
         member.last_seq = max(member.last_seq, seq)
         await self.send(views.room_view(member.code, loaded.deck_title, loaded.game, state, seq,
                                         now_ms()))

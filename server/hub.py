@@ -43,9 +43,22 @@ class Member:
 @dataclass
 class RoomSockets:
     members: set[Member] = field(default_factory=set)
+    _by_who: dict[str, set[Member]] = field(default_factory=dict)  # an index of `members`
+
+    def add(self, member: Member) -> None:
+        self.members.add(member)
+        self._by_who.setdefault(member.who, set()).add(member)
+
+    def discard(self, member: Member) -> None:
+        self.members.discard(member)
+        mine = self._by_who.get(member.who)
+        if mine is not None:
+            mine.discard(member)
+            if not mine:
+                del self._by_who[member.who]
 
     def by_who(self, who: str) -> list[Member]:
-        return [mb for mb in self.members if mb.who == who]
+        return list(self._by_who.get(who, ()))
 
 
 class Hub:
@@ -76,13 +89,13 @@ class Hub:
             self.rooms[member.code] = RoomSockets()
             async with self._subscribing:
                 await self.pubsub.subscribe(keys.room_keys(member.code).channel)
-        self.rooms[member.code].members.add(member)
+        self.rooms[member.code].add(member)
 
     async def remove(self, member: Member) -> None:
         room = self.rooms.get(member.code)
         if room is None:
             return
-        room.members.discard(member)
+        room.discard(member)
         if not room.members:
             del self.rooms[member.code]
             async with self._subscribing:
@@ -127,17 +140,24 @@ class Hub:
         views = envelope.views
         if views is None:
             return
-        fresh = [mb for mb in room.members if mb.last_seq < views.seq and mb.waiter is None]
-        for mb in fresh:
-            mb.last_seq = views.seq
-        if fresh:
-            broadcast([mb.ws for mb in fresh], views.room)
-            self.metrics.messages_out += len(fresh)
-        for mb in fresh:
-            if mb.who == "host":
-                self.send(mb, views.host)
-            elif mb.who in views.me:
-                self.send(mb, views.me[mb.who])
+        if views.room is not None:
+            fresh = [mb for mb in room.members if mb.last_seq < views.seq and mb.waiter is None]
+            for mb in fresh:
+                mb.last_seq = views.seq
+            if fresh:
+                broadcast([mb.ws for mb in fresh], views.room)
+                self.metrics.messages_out += len(fresh)
+            if views.host is not None:
+                for mb in room.by_who("host"):
+                    if mb.last_seq == views.seq and mb.waiter is None:
+                        self.send(mb, views.host)
+        # A player's own view follows the room view of its seq, or comes alone with the seq
+        # of the last one (looked up by player: a join costs the same in any room size).
+        for pid, text in views.me.items():
+            for mb in room.by_who(pid):
+                if mb.last_seq <= views.seq and mb.waiter is None:
+                    mb.last_seq = views.seq
+                    self.send(mb, text)
 
     def _notice(self, room: RoomSockets, notice: Notice) -> None:
         for mb in room.by_who(notice.to):
@@ -153,5 +173,5 @@ class Hub:
                 self.metrics.errors.inc(notice.code)
             self.send(mb, notice.text)
             if notice.kind == "kicked":
-                room.members.discard(mb)  # no more views; `remove` tidies up on close
+                room.discard(mb)  # no more views; `remove` tidies up on close
                 asyncio.get_running_loop().create_task(mb.ws.close(4001, "kicked"))

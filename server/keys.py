@@ -27,8 +27,20 @@ class RoomKeys:
         return f"{self.tag}:game"
 
     @property
-    def state(self) -> str:  # hash: state (JSON), version, last_id (inbox position)
-        return f"{self.tag}:state"
+    def state(self) -> str:  # hash: state (JSON, without players and answers), version,
+        return f"{self.tag}:state"  # last_id (inbox position), seq (last room view sent)
+
+    @property
+    def players(self) -> str:  # hash: player id -> player (JSON)
+        return f"{self.tag}:players"
+
+    @property
+    def answers(self) -> str:  # hash: "ROUND:PLAYER_ID" -> graded answer (JSON), first wins
+        return f"{self.tag}:answers"
+
+    @property
+    def views(self) -> str:  # hash: the latest frames sent: "room", "host" (snapshots)
+        return f"{self.tag}:views"
 
     @property
     def tokens(self) -> str:  # hash: sha256(token) -> player id, or "host"
@@ -52,7 +64,8 @@ class RoomKeys:
 
     def all_keys(self) -> list[str]:
         """Keys that expire together (the lease has its own TTL)."""
-        return [self.game, self.state, self.tokens, self.inbox, self.leaderboard]
+        return [self.game, self.state, self.tokens, self.inbox, self.leaderboard, self.players,
+                self.answers, self.views]
 
 
 def room_keys(code: str) -> RoomKeys:

@@ -32,11 +32,13 @@ class Notice:
 @dataclass(frozen=True)
 class Views:
     """The room's views after a change, each encoded once: `me` by player id, only for the
-    players whose own view changed."""
+    players whose own view changed. `room` and `host` are None when only some players'
+    own views changed (the room view of a storm of joins or answers is coalesced); the `me`
+    views then carry the `seq` of the last room view sent."""
 
     seq: int
-    room: str
-    host: str
+    room: str | None
+    host: str | None
     me: dict[str, str] = field(default_factory=dict)
 
 

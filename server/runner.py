@@ -17,7 +17,9 @@ import time
 from typing import TYPE_CHECKING, Any, cast
 
 from game_rules import machine as m
+from game_rules.standings import Standings
 from server import inbox, keys, outbox, protocol, views
+from server.changes import Change
 from server.store import LeaseLost, Loaded, RoomGone
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ log = logging.getLogger("cardcade.runner")
 
 BATCH = 200
 BLOCK_MS = 1000
+VIEW_INTERVAL_S = 0.1  # room and host views during a storm of joins or answers: at most this often
 
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -54,6 +57,9 @@ class RoomRunner:
         self._release = self.redis.register_script(_RELEASE)
         self.task: asyncio.Task[None] | None = None
         self.timers_checked_ms = 0  # when DeadlineReached was last fed (see RoomState.wake_ms)
+        self.standings = Standings()  # ranks, kept between changes of scores
+        self.views_sent = 0.0  # monotonic time the last room view went out
+        self.views_due = False  # the state changed since then
 
     async def acquire(self) -> bool:
         return bool(await self.redis.set(self.keys.lease, self.app.owner_id, nx=True,
@@ -87,6 +93,7 @@ class RoomRunner:
             return
         log.info("room %s: running (version %d, phase %s)", self.code, loaded.version,
                  loaded.state.phase)
+        self.standings = Standings.of(loaded.state)
         renewed = active = time.monotonic()
         task = asyncio.current_task()
         while True:
@@ -103,12 +110,15 @@ class RoomRunner:
             wake = loaded.state.wake_ms(self.timers_checked_ms)
             if wake is not None:
                 block = max(1, min(block, wake - now_ms() + 1))
+            if self.views_due:  # coalesced views to send
+                block = max(1, min(block, int((self.views_sent + VIEW_INTERVAL_S
+                                               - time.monotonic()) * 1000) + 1))
             reply = cast(list[Any], await self.app.blocking.xread(
                 {self.keys.inbox: loaded.last_id}, count=BATCH, block=block))  # RESP2: a list
             entries = reply[0][1] if reply else []
             if entries:
                 active = time.monotonic()
-            elif wake is None and self._idle(active):
+            elif wake is None and not self.views_due and self._idle(active):
                 log.info("room %s: idle, released until someone comes back", self.code)
                 await self.release()
                 return
@@ -127,7 +137,7 @@ class RoomRunner:
     async def _process(self, loaded: Loaded, entries: list[Any]) -> Loaded:
         game, state = loaded.game, loaded.state
         effects: list[m.Effect] = []
-        tokens: dict[str, str] = {}
+        change = Change()
         last_id = loaded.last_id
         for entry_id, fields in entries:
             last_id = entry_id.decode()
@@ -137,60 +147,68 @@ class RoomRunner:
                 log.error("room %s: bad inbox entry %s: %s", self.code, last_id, exc)
                 continue
             state, out = m.apply(game, state, event, now_ms())
+            change.note(event, state, out, token_hash)
             effects += out
-            if isinstance(event, m.PlayerJoin) and token_hash and \
-                    any(isinstance(e, m.Joined) for e in out):
-                tokens[token_hash] = event.player_id
         wake, now = state.wake_ms(self.timers_checked_ms), now_ms()
         if wake is not None and now >= wake:
-            state, out = m.apply(game, state, m.DeadlineReached(state.round_index), now)
+            event = m.DeadlineReached(state.round_index)
+            state, out = m.apply(game, state, event, now)
+            change.note(event, state, out, None)
             self.timers_checked_ms = now
             effects += out
-        if not entries and state is loaded.state:
-            return loaded
         changed = state is not loaded.state
-        scores_moved = any(isinstance(e, (m.RoundClosed, m.Joined, m.Kicked)) for e in effects)
+        self.views_due = self.views_due or changed
+        # Room and host views go out at once for a new phase or a host's step, else at most
+        # every VIEW_INTERVAL_S (a storm of joins or answers moves the counters smoothly).
+        send_views = self.views_due and (
+            change.urgent or time.monotonic() - self.views_sent >= VIEW_INTERVAL_S)
+        if not entries and not changed and not send_views:
+            return loaded
+        seq = loaded.seq + 1 if send_views else loaded.seq
         version = await self.app.store.commit(
             self.code, self.app.owner_id, loaded.version, state if changed else None,
-            last_id, tokens, write_scores=scores_moved,
-        )
-        loaded = Loaded(game, loaded.deck_title, state, version, last_id)
-        await self._publish(loaded, effects, changed)
+            last_id, seq, change)
+        if change.rescored:
+            self.standings = Standings.of(state)
+        else:
+            for pid in change.joined:
+                if pid in state.players:
+                    self.standings.add_newcomer(pid)
+        loaded = Loaded(game, loaded.deck_title, state, version, last_id, seq)
+        await self._publish(loaded, effects, change, send_views)
         return loaded
 
-    async def _publish(self, loaded: Loaded, effects: list[m.Effect], changed: bool) -> None:
+    async def _publish(self, loaded: Loaded, effects: list[m.Effect], change: Change,
+                       send_views: bool) -> None:
         notices: list[outbox.Notice] = []
-        everyone = False
-        touched: set[str] = set()
         for effect in effects:
             match effect:
                 case m.Rejected(to=to, code=code, message=message):
                     notices.append(outbox.error(to, code, message))
                 case m.Joined(player_id=pid):
                     notices.append(outbox.joined(pid))
-                    touched.add(pid)
                 case m.AnswerAccepted(player_id=pid, round_index=index):
                     notices.append(outbox.ack(pid, index))
-                    touched.add(pid)
                 case m.Kicked(player_id=pid):
                     notices.append(outbox.kicked(pid))
-                    everyone = True  # the ranks below the kicked player move up
-                case m.RoundOpened() | m.RoundClosed() | m.LeaderboardShown() | m.GameOver():
-                    everyone = True
-                # PlayersChanged (a join, a connection, a lock) changes no one else's own
-                # view: a newcomer scores 0, which moves nobody's rank.
+        seq, state, game = loaded.seq, loaded.state, loaded.game
+        # A join or an answer changes no one else's own view: a newcomer scores 0, which
+        # moves nobody's rank. Those views go out at once, with the last room view's seq.
+        only = None if change.everyone else change.touched
+        mes = views.me_views(game, state, seq, only, self.standings) if only != set() else {}
+        room = host = None
+        if send_views:
+            self.app.metrics.note_room(self.code, state)
+            room = protocol.encode(views.room_view(self.code, loaded.deck_title, game, state,
+                                                   seq, now_ms(), self.standings))
+            host = protocol.encode(views.host_view(state, seq, self.app.join_url(self.code),
+                                                   self.standings))
+            self.views_sent, self.views_due = time.monotonic(), False
         out = None
-        if changed:
-            self.app.metrics.note_room(self.code, loaded.state)
-            seq, state = loaded.version, loaded.state
-            mes = views.me_views(loaded.game, state, seq, None if everyone else touched)
-            out = outbox.Views(
-                seq=seq,
-                room=protocol.encode(views.room_view(self.code, loaded.deck_title, loaded.game,
-                                                     state, seq, now_ms())),
-                host=protocol.encode(views.host_view(state, seq, self.app.join_url(self.code))),
-                me={pid: protocol.encode(v) for pid, v in mes.items()},
-            )
+        if room is not None or mes:
+            out = outbox.Views(seq=seq, room=room, host=host,
+                               me={pid: protocol.encode(v) for pid, v in mes.items()})
         if out is not None or notices:
-            envelope = outbox.Envelope(tuple(notices), out)
-            await self.redis.publish(self.keys.channel, envelope.encode())
+            cached = {"room": room, "host": host} if room is not None and host is not None else {}
+            await self.app.store.publish(self.code, outbox.Envelope(tuple(notices), out).encode(),
+                                         cached)

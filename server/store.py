@@ -1,9 +1,13 @@
 """Room state in Redis: create a room, load it, commit a change atomically, tokens.
 
-A commit is one Lua script: it checks that the caller still holds the room's lease and
-that the state is the version it read, then writes the state, the inbox position, new
-tokens and the leaderboard and refreshes the TTLs. So a change is applied whole or not at
-all, and two processes can never both apply one.
+A room is a few Redis structures: the room's own state (phase, timers, lock: small) in a
+hash with its version, inbox position and view sequence; the players in a hash (id -> JSON);
+the graded answers in a hash ("ROUND:ID" -> JSON, written first-answer-wins); the scores in
+a sorted set; the tokens in a hash. A commit is one Lua script: it checks that the caller
+still holds the room's lease and that the state is the version it read, then writes what
+one batch changed (`server.changes.Change`: usually one player or one answer, whatever the
+size of the room) and refreshes the TTLs. So a change is applied whole or not at all, and
+two processes can never both apply one.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from game_rules.machine import Event, Game, RoomState
+from game_rules.machine import Event, Game, Player, Result, RoomState
 from game_rules.model import Round, Settings
 from server import keys
+from server.changes import Change
 from server.inbox import encode
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
@@ -36,22 +41,33 @@ if ARGV[3] ~= '' then
   version = version + 1
   redis.call('HSET', KEYS[1], 'state', ARGV[3], 'version', version)
 end
-redis.call('HSET', KEYS[1], 'last_id', ARGV[4])
-local i = 6
-local ntok = tonumber(ARGV[i]); i = i + 1
-for _ = 1, ntok do
+redis.call('HSET', KEYS[1], 'last_id', ARGV[4], 'seq', ARGV[6])
+local i = 7
+local n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
   redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]); i = i + 2
 end
-local nscore = tonumber(ARGV[i]); i = i + 1
-if nscore > 0 then redis.call('DEL', KEYS[4]) end
-for _ = 1, nscore do
-  redis.call('ZADD', KEYS[4], ARGV[i + 1], ARGV[i]); i = i + 2
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('HSET', KEYS[7], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[4], ARGV[i + 2], ARGV[i]); i = i + 3
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('HDEL', KEYS[7], ARGV[i])
+  redis.call('ZREM', KEYS[4], ARGV[i]); i = i + 1
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('HSETNX', KEYS[8], ARGV[i], ARGV[i + 1]); i = i + 2
 end
 for k = 1, #KEYS do
   if k ~= 2 then redis.call('PEXPIRE', KEYS[k], ttl) end
 end
 return version
 """
+# The leaderboard sorted set holds every player (0 until they score): a player's rank is
+# 1 + the number of players with a higher score, one ZCOUNT.
 
 
 def text(value: bytes | str) -> str:
@@ -103,6 +119,20 @@ class Loaded:
     state: RoomState
     version: int
     last_id: str
+    seq: int  # the `seq` of the last room view sent (docs/protocol.md, section 4)
+
+
+@dataclass
+class Snapshot:
+    """See `Store.snapshot_parts`; `state` has no players or answers."""
+
+    room: str
+    host: str | None
+    seq: int
+    state: RoomState
+    player: Player | None = None
+    result: Result | None = None
+    rank: int = 0
 
 
 class Store:
@@ -124,7 +154,7 @@ class Store:
                 continue  # code in use: draw another
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hset(k.state, mapping={"state": RoomState().model_dump_json(),
-                                            "version": 0, "last_id": "0-0"})
+                                            "version": 0, "last_id": "0-0", "seq": 0})
                 pipe.hset(k.tokens, hash_token(host_token), "host")
                 for key in (k.state, k.tokens):
                     pipe.pexpire(key, self.room_ttl_ms)
@@ -152,40 +182,109 @@ class Store:
         return bool(await self.redis.exists(keys.room_keys(code).state))
 
     async def load(self, code: str) -> Loaded | None:
+        """The whole room, players and the open round's answers included: O(players), for
+        a new owner, an export or a test (a snapshot reads `snapshot_parts` instead)."""
         found = await self.game(code)
-        raw = await self.redis.hgetall(keys.room_keys(code).state)
+        k = keys.room_keys(code)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(k.state)
+            pipe.hgetall(k.players)
+            raw, players = await pipe.execute()
         if found is None or not raw:
             self._games.pop(code, None)
             return None
+        data = json.loads(raw[b"state"])
+        if players:  # else a room stored before players had their own hash: in the state
+            # In the order they joined (a hash has none), as the rules keep them.
+            rows = sorted(((text(pid), json.loads(v)) for pid, v in players.items()),
+                          key=lambda row: (row[1]["joined_ms"], row[0]))
+            data["players"] = dict(rows)
+        if data["phase"] in ("open", "reveal") and data["round_index"] >= 0:
+            prefix = f"{data['round_index']}:"
+            # Answers stay in the hash for the record; a kicked player's is not the room's.
+            data["results"] = {
+                pid: json.loads(v)
+                async for field, v in self.redis.hscan_iter(k.answers, match=prefix + "*",
+                                                            count=1000)
+                if (pid := text(field)[len(prefix):]) in data.get("players", {})
+            }
         return Loaded(
-            game=found[0], deck_title=found[1],
-            state=RoomState.model_validate_json(raw[b"state"]),
+            game=found[0], deck_title=found[1], state=RoomState.model_validate(data),
             version=int(raw[b"version"]), last_id=text(raw[b"last_id"]),
+            seq=int(raw.get(b"seq", raw[b"version"])),
         )
 
     async def commit(self, code: str, owner: str, version: int, state: RoomState | None,
-                     last_id: str, tokens: dict[str, str], *, write_scores: bool = True) -> int:
-        """Write a new state (None: only advance the inbox position). Returns the version.
-
-        `write_scores` rewrites the leaderboard sorted set from the state's scores.
-        """
+                     last_id: str, seq: int, change: Change | None = None) -> int:
+        """Write what `change` changed of `state` (None: only move the inbox position and
+        `seq`). Returns the new version."""
         k = keys.room_keys(code)
-        args: list[Any] = [owner, version, state.model_dump_json() if state else "", last_id,
-                           self.room_ttl_ms, len(tokens)]
-        for token_hash, pid in tokens.items():
+        change = change or Change()
+        core = state.model_dump_json(exclude={"players", "results"}) if state else ""
+        args: list[Any] = [owner, version, core, last_id, self.room_ttl_ms, seq,
+                           len(change.tokens)]
+        for token_hash, pid in change.tokens.items():
             args += [token_hash, pid]
-        scores = state.players if state and write_scores else {}
-        args.append(len(scores))
-        for pid, player in scores.items():
-            args += [pid, player.score]
+        written = change.written_players(state) if state else []
+        args.append(len(written))
+        for pid in written:
+            player = state.players[pid] if state else None
+            assert player is not None
+            args += [pid, player.model_dump_json(), player.score]
+        kicked = [pid for pid in change.kicked if state is None or pid not in state.players]
+        args.append(len(kicked))
+        args += kicked
+        args.append(len(change.answers))
+        for (index, pid), result in change.answers.items():
+            args += [f"{index}:{pid}", result.model_dump_json()]
         result = await self._commit(
-            keys=[k.state, k.lease, k.tokens, k.leaderboard, k.game, k.inbox], args=args
-        )
+            keys=[k.state, k.lease, k.tokens, k.leaderboard, k.game, k.inbox, k.players,
+                  k.answers], args=args)
         if result == -3:
             raise RoomGone(f"room {code} has expired")
         if result < 0:
             raise LeaseLost(f"room {code}: {'lease lost' if result == -1 else 'state moved'}")
         return int(result)
+
+    async def publish(self, code: str, envelope: str, cached: dict[str, str]) -> None:
+        """Send an outbox envelope on the room's channel, keeping the frames in `cached`
+        ("room", "host") for snapshots, in one transaction: a socket that subscribed before
+        reading them misses nothing."""
+        k = keys.room_keys(code)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if cached:
+                pipe.hset(k.views, mapping=cached)  # type: ignore[arg-type]
+                pipe.pexpire(k.views, self.room_ttl_ms)
+            pipe.publish(k.channel, envelope)
+            await pipe.execute()
+
+    async def snapshot_parts(self, code: str, who: str) -> Snapshot | None:
+        """What a snapshot for `who` needs, in O(1): the latest room (and host) frames, and
+        for a player their record, answer to the current round and rank. None when no view
+        has been sent yet (a new room: build it from `load`)."""
+        k = keys.room_keys(code)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(k.views, ["room", "host"])
+            pipe.hmget(k.state, ["state", "seq"])
+            pipe.hget(k.players, who)
+            (room, host), (core, seq), player = await pipe.execute()
+        if room is None or core is None or seq is None:
+            return None
+        state = RoomState.model_validate_json(core)
+        parts = Snapshot(room=text(room), host=text(host) if host else None, seq=int(seq),
+                         state=state)
+        if player is not None:
+            parts.player = Player.model_validate_json(player)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.hget(k.answers, f"{state.round_index}:{who}")
+                pipe.zcount(k.leaderboard, f"({parts.player.score}", "+inf")
+                answer, above = await pipe.execute()
+            parts.result = Result.model_validate_json(answer) if answer else None
+            parts.rank = int(above) + 1
+        return parts
+
+    async def is_player(self, code: str, pid: str) -> bool:
+        return bool(await self.redis.hexists(keys.room_keys(code).players, pid))
 
     async def who(self, code: str, token: str) -> str | None:
         """The player id (or "host") a token belongs to, None if unknown."""

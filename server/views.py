@@ -8,8 +8,10 @@ view lists a whole big room: the host view holds the best `HOST_ROWS` players an
 
 from __future__ import annotations
 
+import json
+
 from game_rules import rounds
-from game_rules.machine import Game, RoomState
+from game_rules.machine import Game, Player, Result, RoomState
 from game_rules.standings import Standings
 from server import protocol as p
 
@@ -51,6 +53,17 @@ def room_view(code: str, deck: str, game: Game, state: RoomState, seq: int,
     )
 
 
+def restamp(room_frame: str, now_ms: int) -> str:
+    """A room view sent earlier, as of `now_ms`: its server time and the time left in a
+    running round (a snapshot resends the last room view rather than reading the room)."""
+    view = json.loads(room_frame)
+    view["server_time_ms"] = now_ms
+    rnd = view.get("round")
+    if rnd and not rnd["paused"] and rnd["deadline_ms"] is not None and view["phase"] == "open":
+        rnd["time_left_ms"] = max(0, rnd["deadline_ms"] - now_ms)
+    return json.dumps(view, ensure_ascii=False, separators=(",", ":"))
+
+
 def host_view(state: RoomState, seq: int, join_url: str,
               standings: Standings | None = None) -> p.HostView:
     standings = standings or Standings.of(state)
@@ -82,17 +95,26 @@ def me_views(game: Game, state: RoomState, seq: int, only: set[str] | None = Non
         of = rounds.size(rnd.kind, rnd.key)
     for pid in (standings.order if only is None else only):
         pl = state.players.get(pid)
-        if pl is None:
-            continue
-        rank = standings.ranks[pid]
-        result = state.results.get(pid)
-        last = None
-        if state.phase != "open" and pl.last_correct is not None and state.round_index >= 0:
-            last = p.LastResult(round=state.round_index, correct=pl.last_correct,
-                                points=pl.last_points or 0, right=pl.last_right, of=of)
-        views[pid] = p.MeView(
-            seq=seq, player_id=pid, nickname=pl.nickname, score=pl.score, streak=pl.streak,
-            rank=rank, answered=result is not None,
-            answer=result.answer if result else None, last=last,
-        )
+        if pl is not None:
+            views[pid] = me_view(game, state, seq, pid, pl, state.results.get(pid),
+                                 standings.ranks[pid], of)
     return views
+
+
+def me_view(game: Game, state: RoomState, seq: int, pid: str, pl: Player,
+            result: Result | None, rank: int, of: int | None = None) -> p.MeView:
+    """One player's own view; `state` is read only for its phase and round."""
+    if of is None:
+        of = 0
+        if 0 <= state.round_index < len(game.plan):
+            rnd = game.plan[state.round_index]
+            of = rounds.size(rnd.kind, rnd.key)
+    last = None
+    if state.phase != "open" and pl.last_correct is not None and state.round_index >= 0:
+        last = p.LastResult(round=state.round_index, correct=pl.last_correct,
+                            points=pl.last_points or 0, right=pl.last_right, of=of)
+    return p.MeView(
+        seq=seq, player_id=pid, nickname=pl.nickname, score=pl.score, streak=pl.streak,
+        rank=rank, answered=result is not None,
+        answer=result.answer if result else None, last=last,
+    )

@@ -320,9 +320,27 @@ class RoomData:
         return {k.decode(): v.decode() for k, v in raw.items()}
 
     async def state(self) -> dict[str, Any]:
+        """The room's state put together from its hashes: its own fields, the players,
+        and the answers to the current round (of players still in the room)."""
         raw = await self.redis.hget(self.keys.state, "state")
         assert raw is not None, f"room {self.code}: no state in Redis"
-        return json.loads(raw)
+        state = json.loads(raw)
+        state["players"] = await self.players()
+        prefix = f"{state['round_index']}:"
+        state["results"] = {
+            field[len(prefix):]: value for field, value in (await self.answers()).items()
+            if field.startswith(prefix) and field[len(prefix):] in state["players"]
+        }
+        return state
+
+    async def players(self) -> dict[str, Any]:
+        raw = await self.redis.hgetall(self.keys.players)
+        return {pid.decode(): json.loads(v) for pid, v in raw.items()}
+
+    async def answers(self) -> dict[str, Any]:
+        """Every answer accepted in the room, by "ROUND:PLAYER_ID"."""
+        raw = await self.redis.hgetall(self.keys.answers)
+        return {field.decode(): json.loads(v) for field, v in raw.items()}
 
     async def version(self) -> int:
         return int(await self.redis.hget(self.keys.state, "version") or 0)

@@ -22,6 +22,8 @@ def test_envelope_round_trips_with_frames_untouched() -> None:
     assert json.loads(back.notices[0].text) == {"type": "ack", "round": 2}
     assert back.notices[1].code == "bad_phase"
     assert outbox.Envelope.decode(outbox.Envelope((outbox.ack("p", 0),)).encode()).views is None
+    alone = outbox.Envelope((), outbox.Views(seq=3, room=None, host=None, me={"p1": "{}"}))
+    assert outbox.Envelope.decode(alone.encode()) == alone  # a coalesced room view
 
 
 def test_code_of_channel_inverts_the_channel_name() -> None:

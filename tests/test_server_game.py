@@ -165,11 +165,15 @@ def expected_bars(rnd: dict[str, Any], choices: list[dict[str, Any]],
 
 
 def check_seq(client: GameClient) -> None:
-    """Views of each kind come with rising `seq` (a full view is never older than the last)."""
-    for kind in ("room", "me", "host"):
+    """Views never go back in `seq`; each `room` view is a new one (a `me` may repeat the
+    seq of the last room view: docs/protocol.md, section 4), and no view is ahead of the
+    room views the client has."""
+    rooms = [v["seq"] for v in client.views("room")]
+    assert rooms == sorted(set(rooms)), f"{client.name}: room seq repeats or goes back: {rooms}"
+    for kind in ("me", "host"):
         seqs = [v["seq"] for v in client.views(kind)]
         assert seqs == sorted(seqs), f"{client.name}: {kind} seq goes back: {seqs}"
-        assert len(set(seqs)) == len(seqs), f"{client.name}: {kind} seq repeats: {seqs}"
+        assert set(seqs) <= set(rooms), f"{client.name}: a {kind} view without its room view"
 
 
 # --------------------------------------------------------------------- games

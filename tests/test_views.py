@@ -1,0 +1,90 @@
+"""The views built for big rooms: ranks kept between score changes, the capped host view,
+and a room view resent in a snapshot as of the time it is sent."""
+
+from __future__ import annotations
+
+import random
+
+from decks.io import bundled_deck_path, load_deck
+from game_rules import machine as m
+from game_rules.model import Settings
+from game_rules.plan import make_plan
+from game_rules.standings import Standings
+from server import protocol, views
+
+SETTINGS = Settings(rounds=3, round_mix=("quiz",), max_players=500)
+GAME = m.Game(SETTINGS, tuple(make_plan(
+    load_deck(bundled_deck_path("soviet-union-1928-41")).to_rules(), SETTINGS, seed=5)))
+
+
+def joined(n: int, state: m.RoomState | None = None, now: int = 0) -> m.RoomState:
+    state = state or m.RoomState()
+    start = len(state.players) + len(state.kicked_ids)
+    for i in range(start, start + n):
+        state, _ = m.apply(GAME, state, m.PlayerJoin(f"p{i:04d}", f"Player {i}"), now)
+    return state
+
+
+def ranks(standings: Standings) -> list[tuple[int, str]]:
+    return standings.top(len(standings.order))
+
+
+def test_newcomers_keep_the_standings_equal_to_a_fresh_ranking() -> None:
+    rng = random.Random(2)
+    state = joined(20)
+    standings = Standings.of(state)
+    now = 1000
+    state, _ = m.apply(GAME, state, m.HostAction("start"), now)
+    for index in range(3):
+        for pid in list(state.players):
+            if rng.random() < 0.7:
+                choice = rng.choice(GAME.plan[index].key["options"])
+                state, _ = m.apply(GAME, state, m.SubmitAnswer(pid, index, {"choice": choice}),
+                                   now + rng.randint(0, 9000))
+        now += 10_000
+        state, _ = m.apply(GAME, state, m.HostAction("next"), now)  # closes the round
+        assert state.phase == "reveal"
+        standings = Standings.of(state)  # scores changed: rebuilt, as the runner does
+        for _ in range(rng.randint(1, 4)):  # late joiners, some in the same millisecond
+            before = len(state.players)
+            state = joined(1, state, now)
+            (pid,) = list(state.players)[before:]
+            standings.add_newcomer(pid)
+            assert ranks(standings) == [(r, p) for r, p, _ in state.ranking()]
+        state, _ = m.apply(GAME, state, m.HostAction("next"), now)  # leaderboard
+        state, _ = m.apply(GAME, state, m.HostAction("next"), now)  # the next round
+    assert len({score for score in standings.scores}) > 1  # the ranks were not all equal
+
+
+def test_host_view_lists_the_best_100_and_counts_the_rest() -> None:
+    state = joined(150)
+    state, _ = m.apply(GAME, state, m.HostAction("start"), 10)
+    for i in range(0, 150, 3):  # 50 answer
+        choice = GAME.plan[0].key["options"][i % 4]
+        state, _ = m.apply(GAME, state, m.SubmitAnswer(f"p{i:04d}", 0, {"choice": choice}), 20)
+    for i in range(1, 150, 10):  # 15 drop
+        state, _ = m.apply(GAME, state, m.PlayerConnection(f"p{i:04d}", False), 30)
+    host = views.host_view(state, 7, "http://x/play?room=A")
+    assert len(host.players) == views.HOST_ROWS == 100 and host.more == 50
+    assert [row.id for row in host.players] == [pid for _, pid, _ in state.ranking()][:100]
+    offline = [f"p{i:04d}" for i in range(1, 150, 10)]
+    waiting = [pid for pid, p in state.players.items()
+               if p.connected and pid not in state.results]
+    assert host.offline.count == 15 and host.offline.names == [
+        state.players[pid].nickname for pid in offline]
+    assert host.waiting.count == len(waiting) == 150 - 50 - 10  # 5 who dropped had answered
+    assert host.waiting.names == [state.players[pid].nickname for pid in waiting[:20]]
+    small = views.host_view(joined(3), 1, "u")
+    assert small.more == 0 and len(small.players) == 3 and small.waiting.count == 0
+
+
+def test_a_resent_room_view_is_as_of_now() -> None:
+    state = joined(2)
+    state, _ = m.apply(GAME, state, m.HostAction("start"), 1_000)
+    sent = protocol.encode(views.room_view("ABC", "Deck", GAME, state, 4, 2_000))
+    assert views.restamp(sent, 5_500) == protocol.encode(
+        views.room_view("ABC", "Deck", GAME, state, 4, 5_500))
+    paused, _ = m.apply(GAME, state, m.HostAction("pause"), 3_000)
+    sent = protocol.encode(views.room_view("ABC", "Deck", GAME, paused, 5, 3_000))
+    assert views.restamp(sent, 9_000) == protocol.encode(
+        views.room_view("ABC", "Deck", GAME, paused, 5, 9_000))
