@@ -8,6 +8,10 @@ loop of their own, so a class of 40 costs no browser pages.
 - test_class_of_40_missing_players_and_kicks: during a round the strip under the stage names
   who has not answered and who is offline, on one line, for 40 players at 1280x720; the
   players panel kicks in two taps from the round and from the leaderboard; the full standings.
+- test_room_of_105_counts_everyone: a room bigger than the 100 players the host view lists:
+  the lobby counts all 105 and ends its list with "and 5 more players"; the strip under a
+  round counts who has not answered and who is offline in the whole room (not the listed
+  rows); the players panel and the podium's full standings say how many are not listed.
 - test_create_from_file_in_two_clicks: pick a file, "Create game" (in view at 1280x720).
 - test_projector_text_and_join_address: nothing on the round, reveal and leaderboard screens
   is under 20 px at 1280x720, and the room code and join address stay in the top bar.
@@ -40,6 +44,7 @@ from tests.browser_helpers import (
     Frames,
     chromium_available,
     create_game,
+    fill_settings,
     host_fit,
     new_page,
     open_create_form,
@@ -121,6 +126,12 @@ class Bots:
         async def go() -> None:
             await asyncio.gather(*(c.close() for c in self.clients.values()),
                                  return_exceptions=True)
+            # what a socket closed in a hurry left running (its keepalive), so that no task
+            # is pending when the loop stops
+            rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
 
         try:
             self.run(go(), timeout=30)
@@ -397,6 +408,90 @@ def test_class_of_40_missing_players_and_kicks(browser: Any, live_server: Any,
     axe.check(host, "host-standings")
     host.click("#standings-btn")
     assert host.is_visible("#podium") and host.is_hidden("#standings-wrap")
+    assert not errors, errors
+    assert not axe.found, json.dumps(axe.found, indent=1)
+
+
+def test_room_of_105_counts_everyone(browser: Any, live_server: Any, bots: Bots) -> None:
+    """105 players, more than the 100 the host view lists: the lobby counts all of them and
+    ends its list with "and 5 more players" (no kick button); during a round the strip's
+    counts and names come from the view's `waiting` and `offline`, so players who are not
+    among the listed rows count too; the players panel and the podium's full standings say
+    how many are not listed."""
+    base = live_server.http_url
+    errors: list[str] = []
+    axe = Axe()
+    host, frames = new_page(browser, HOST_VIEW, errors, "host")
+    open_create_form(host, base)
+    fill_settings(host, rounds=1, mix=["quiz"])
+    host.fill("#max_players", "120")
+    host.click("#create-btn")
+    host.wait_for_selector("#room-code")
+    code = host.inner_text("#room-code").strip()
+    names = [f"P{i:03d}" for i in range(105)]
+    bots.join(code, names)
+
+    # the lobby: the total from the room view, the first 100 listed, then one more line
+    host.wait_for_selector("#player-count:has-text('105 players joined')")
+    host.wait_for_selector("#players > li:last-child:has-text('and 5 more players')")
+    assert host.inner_text("#player-count") == "105 players joined"
+    assert host.locator("#players > li.player").count() == 100
+    last = host.locator("#players > li").last
+    assert last.inner_text() == "and 5 more players"
+    assert last.locator("button").count() == 0
+    assert "105 players" in host.inner_text("#topinfo")
+    axe.check(host, "host-lobby-105")
+
+    host.click("#start-btn")
+    screen(host, "open")
+    host.wait_for_selector("#missing-wait:has-text('Not answered (105)')")
+    listed = [p["nickname"] for p in last_view(frames, "host")["players"]]
+    unlisted = [n for n in names if n not in listed]
+    assert len(listed) == 100 and len(unlisted) == 5, unlisted
+
+    # 30 listed players answer; 3 listed and 1 unlisted lose their connection
+    answered = listed[:30]
+    dropped = listed[30:33] + unlisted[:1]
+    bots.answer(answered, 0)
+    bots.drop(dropped)
+    waiting = [n for n in names if n not in answered and n not in dropped]
+    offline = [n for n in names if n in dropped]
+    assert (len(waiting), len(offline)) == (71, 4)
+    host.wait_for_selector("#answered:has-text('30 / 105 answered')")
+    host.wait_for_selector("#missing-off:has-text('Offline (4)')")
+    host.wait_for_selector("#missing-wait:has-text('Not answered (71)')")
+    shown_wait = host.locator("#missing-wait .mname").all_inner_texts()
+    shown_off = host.locator("#missing-off .mname").all_inner_texts()
+    assert shown_wait and shown_wait == waiting[:len(shown_wait)], shown_wait
+    assert shown_off and shown_off == offline[:len(shown_off)], shown_off
+    hidden = len(waiting) + len(offline) - len(shown_wait) - len(shown_off)
+    assert host.inner_text("#missing-more") == f"+{hidden} more"
+    assert host.locator("#missing").bounding_box()["height"] <= 50  # one line
+    assert not host_fit(host)["problems"]
+
+    # "+N more" opens the players panel: the listed 100, then how many more
+    host.click("#missing-more")
+    assert host.is_visible("#player-panel")
+    assert host.inner_text("#players-btn") == "Players (105)"
+    assert host.inner_text("#panel-title") == "Players (105)"
+    panel = host.locator("#panel-players")
+    assert panel.locator("li.player").count() == 100
+    assert panel.locator("li").last.inner_text() == "and 5 more players"
+    assert panel.locator("li.player.done").count() == 30
+    assert panel.locator("li.player.offline").count() == 3
+    assert not small_texts(host, MIN_TEXT_PX)
+    axe.check(host, "host-round-players-105")
+    host.keyboard.press("Escape")
+
+    # the podium's full standings: the best 100, and a line saying so
+    host.click("#end-btn")
+    host.click("#end-btn")
+    screen(host, "podium")
+    host.click("#standings-btn")
+    host.wait_for_selector("#standings-wrap:not(.hidden)")
+    assert host.locator("#standings li").count() == 100
+    assert "Top 100 of 105 players shown" in host.inner_text("#standings-wrap")
+    axe.check(host, "host-standings-105")
     assert not errors, errors
     assert not axe.found, json.dumps(axe.found, indent=1)
 

@@ -1,6 +1,6 @@
 // The leaderboard between rounds (top ten, with rank moves) and the full standings.
 import { h, movement } from "/static/common.js";
-import { errorBox, hostCmd, players, roundNumbers, state } from "/static/host/ctx.js";
+import { errorBox, hostCmd, morePlayers, players, roundNumbers, state } from "/static/host/ctx.js";
 import { playersPanel } from "/static/host/players.js";
 import { dock, endButton } from "/static/host/round.js";
 
@@ -16,9 +16,12 @@ export function board(rows, withMoves) {
   }));
 }
 
-/** Every player of the host view, best first, with the server's rank (ties share one). */
+/**
+ * The players the host view lists, best first, with the server's rank (ties share one):
+ * everyone in a room of up to 100, the best 100 in a bigger one (`more` are not listed).
+ */
 export function standings() {
-  return players();
+  return { rows: players(), more: morePlayers() };
 }
 
 export function buildLeaderboard() {

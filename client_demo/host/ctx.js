@@ -41,9 +41,31 @@ export function send(msg) {
 
 export const hostCmd = (action) => () => send({ type: "host", action });
 
-/** The players of the host view (best score first), or [] before it arrived. */
+/**
+ * The players the host view lists (the best 100 at most, best score first), or [] before
+ * it arrived. They are everyone only when morePlayers() is 0.
+ */
 export function players() {
   return (state.host && state.host.players) || [];
+}
+
+/** How many players the host view does not list (a room of more than 100). */
+export function morePlayers() {
+  return (state.host && state.host.more) || 0;
+}
+
+/** How many players the room has (the room view's count, all of them). */
+export function playerCount() {
+  return state.room ? state.room.players : players().length + morePlayers();
+}
+
+/**
+ * Who the host view counts as `waiting` (connected, not answered the open round) or
+ * `offline`: {count, names}, the names being the first 20 in join order.
+ */
+export function missing(kind) {
+  const m = state.host && state.host[kind];
+  return { count: (m && m.count) || 0, names: (m && m.names) || [] };
 }
 
 /** The error box of the current screen (one per screen, id host-error). */

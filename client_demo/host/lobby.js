@@ -1,6 +1,7 @@
-// The lobby: how to join (address, code, QR code) beside the players who have joined.
+// The lobby: how to join (address, code, QR code) beside the players who have joined (the
+// first 100 listed, then "and N more players").
 import { h } from "/static/common.js";
-import { errorBox, hostCmd, joinAddress, players, send, state } from "/static/host/ctx.js";
+import { errorBox, hostCmd, joinAddress, morePlayers, players, send, state } from "/static/host/ctx.js";
 import { renderPlayerList } from "/static/host/players.js";
 
 export function buildLobby() {
@@ -24,13 +25,12 @@ export function buildLobby() {
       h("div", { class: "controls" }, lockBtn, startBtn)));
   state.updaters.push(() => {
     const r = state.room;
-    const rows = players();
-    const n = rows.length || r.players;
+    const n = r.players; // everyone: the host view lists the first 100 at most
     count.textContent = `${n} player${n === 1 ? "" : "s"} joined`;
     lockBtn.textContent = r.locked ? "Unlock room" : "Lock room";
     lockBtn.setAttribute("aria-pressed", r.locked ? "true" : "false");
     startBtn.disabled = r.players === 0;
-    renderPlayerList(list, rows);
+    renderPlayerList(list, players(), { more: morePlayers() });
   });
   return view;
 }

@@ -1,9 +1,13 @@
 // Players on the host screen: the list with two-tap kick buttons (lobby, and the players
 // panel of the round and leaderboard screens), and the one-line strip of who has not
-// answered and who is offline during a round.
+// answered and who is offline during a round. The host view lists the best 100 players at
+// most: the lists end with "and N more players", and the strip takes its counts and names
+// from the view's `waiting` and `offline`, never from the listed rows.
 import { h } from "/static/common.js";
 import { twoTap } from "/static/host/confirm.js";
-import { players, send, state } from "/static/host/ctx.js";
+import { missing, morePlayers, playerCount, players, send, state } from "/static/host/ctx.js";
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function kickButton(p) {
   const kick = h("button", { type: "button", class: "kick danger", "data-kick": p.id, title: `Remove ${p.nickname}` });
@@ -22,11 +26,25 @@ function status(p, showAnswered) {
   return null;
 }
 
+/** The last line of a list that does not hold everyone: "and N more players" (or none). */
+function moreLine(list, more) {
+  let li = list.querySelector(":scope > li.more-players");
+  if (!more) {
+    if (li) li.remove();
+    return;
+  }
+  if (!li) li = h("li", { class: "more-players muted" });
+  const text = `and ${plural(more, "more player")}`;
+  if (li.textContent !== text) li.textContent = text;
+  if (list.lastElementChild !== li) list.append(li);
+}
+
 /**
- * Keep `list` (a ul) showing `players` in order, one li per player with a kick button.
+ * Keep `list` (a ul) showing `rows` in order, one li per player with a kick button, then
+ * "and N more players" when `more` players are not among the rows.
  * Rows are updated in place, so an armed kick button and the focus survive new views.
  */
-export function renderPlayerList(list, rows, { showAnswered = false } = {}) {
+export function renderPlayerList(list, rows, { showAnswered = false, more = 0 } = {}) {
   const have = new Map([...list.querySelectorAll(":scope > li[data-id]")].map((li) => [li.dataset.id, li]));
   const empty = list.querySelector(":scope > li.empty");
   if (!rows.length && !empty) list.append(h("li", { class: "muted empty" }, "Waiting for players…"));
@@ -59,12 +77,13 @@ export function renderPlayerList(list, rows, { showAnswered = false } = {}) {
     if (li === cursor) cursor = cursor.nextElementSibling;
     else list.insertBefore(li, cursor); // new, or moved up by a change of ranks
   }
+  moreLine(list, more);
   if (focused && !list.contains(document.activeElement) && list.contains(focused)) focused.focus();
 }
 
 /**
  * The players panel of the round and leaderboard screens: a "Players" button for the
- * controls and a panel above them with every player and a kick button each.
+ * controls and a panel above them with the listed players and a kick button each.
  */
 export function playersPanel({ showAnswered = false } = {}) {
   const list = h("ul", { id: "panel-players", class: "players", "aria-label": "Players" });
@@ -88,17 +107,18 @@ export function playersPanel({ showAnswered = false } = {}) {
   document.addEventListener("keydown", onKey);
   state.cleanups.push(() => document.removeEventListener("keydown", onKey));
   const update = () => {
-    const rows = players();
-    title.textContent = `Players (${rows.length})`;
-    button.textContent = `Players (${rows.length})`;
-    if (!panel.classList.contains("hidden")) renderPlayerList(list, rows, { showAnswered });
+    const n = playerCount();
+    title.textContent = `Players (${n})`;
+    button.textContent = `Players (${n})`;
+    if (!panel.classList.contains("hidden")) renderPlayerList(list, players(), { showAnswered, more: morePlayers() });
   };
   return { button, panel, update, open: () => toggle(true) };
 }
 
 /**
  * The strip under a running round: who has not answered yet and who is offline, on one
- * line. Names that do not fit become "+N more", which opens the players panel.
+ * line (counts of the whole room, the first names of each). Names that do not fit, or that
+ * the view does not give, become "+N more", which opens the players panel.
  */
 export function missingStrip(openPanel) {
   const more = h("button", { type: "button", class: "more hidden", id: "missing-more", onclick: openPanel });
@@ -108,29 +128,29 @@ export function missingStrip(openPanel) {
     h("span", { class: "mlabel" }, label),
     names.map((n) => h("span", { class: "mname", "data-player": n }, n)));
   const update = () => {
-    const rows = players();
-    const waiting = rows.filter((p) => p.connected && !p.answered).map((p) => p.nickname);
-    const offline = rows.filter((p) => !p.connected).map((p) => p.nickname);
-    const key = `${strip.clientWidth}|${waiting.join("\n")}|${offline.join("\n")}`;
+    const waiting = missing("waiting");
+    const offline = missing("offline");
+    const anyone = Boolean(state.host) && playerCount() > 0;
+    const key = [strip.clientWidth, anyone, waiting.count, offline.count, ...waiting.names, "", ...offline.names].join("\n");
     if (key === shownKey) return;
     shownKey = key;
     const draw = (nWait, nOff) => {
       strip.replaceChildren();
-      if (!waiting.length && !offline.length) {
-        strip.append(h("span", { class: "mgroup all" }, rows.length ? "Everyone has answered" : ""));
+      if (!waiting.count && !offline.count) {
+        strip.append(h("span", { class: "mgroup all" }, anyone ? "Everyone has answered" : ""));
         return;
       }
-      if (waiting.length) strip.append(group("missing-wait", `Not answered (${waiting.length}):`, waiting.slice(0, nWait), "wait"));
-      if (offline.length) strip.append(group("missing-off", `Offline (${offline.length}):`, offline.slice(0, nOff), "off"));
-      const hidden = waiting.length - nWait + offline.length - nOff;
+      if (waiting.count) strip.append(group("missing-wait", `Not answered (${waiting.count}):`, waiting.names.slice(0, nWait), "wait"));
+      if (offline.count) strip.append(group("missing-off", `Offline (${offline.count}):`, offline.names.slice(0, nOff), "off"));
+      const hidden = waiting.count - nWait + offline.count - nOff;
       more.textContent = `+${hidden} more`;
       more.setAttribute("aria-label", `${hidden} more: show all players`);
       more.classList.toggle("hidden", hidden === 0);
       strip.append(more);
     };
     // as many names as fit on the line, taken off the longer of the two lists
-    let nWait = waiting.length;
-    let nOff = offline.length;
+    let nWait = waiting.names.length;
+    let nOff = offline.names.length;
     draw(nWait, nOff);
     while (strip.scrollWidth > strip.clientWidth + 1 && nWait + nOff > 0) {
       if (nWait >= nOff) nWait -= 1;

@@ -15,11 +15,16 @@ function step(row, i) {
     h("span", { class: "pscore" }, `${row.score} pts`));
 }
 
-function standingsList() {
-  return h("ol", { class: "board standings", id: "standings", "aria-label": "Full standings" }, standings().map((p) => h("li", { "data-nickname": p.nickname },
+/** The standings the host view has: everyone, or the best 100 and a line saying so. */
+function standingsList({ rows, more }) {
+  const list = h("ol", { class: "board standings", id: "standings", "aria-label": "Full standings" }, rows.map((p) => h("li", { "data-nickname": p.nickname },
     h("span", { class: "rank" }, `${p.rank}.`),
     h("span", { class: "name" }, p.nickname),
     h("span", { class: "score" }, p.score))));
+  if (!more) return [list];
+  const note = h("p", { class: "standings-note muted", id: "standings-note" },
+    `Top ${rows.length} of ${rows.length + more} players shown; the CSV download has them all.`);
+  return [note, list];
 }
 
 export function newGame(render) {
@@ -37,13 +42,14 @@ export function buildPodium(render) {
   const top = (room.leaderboard || []).slice(0, 3);
   const token = state.creds ? state.creds.token : "";
   const podium = h("div", { class: "podium", id: "podium" }, step(top[1], 1), step(top[0], 0), step(top[2], 2));
-  const full = h("div", { class: "standings-wrap hidden", id: "standings-wrap" }, standingsList());
+  const full = h("div", { class: "standings-wrap hidden", id: "standings-wrap" });
   const title = h("h1", { id: "podium-title" }, "Podium");
   const toggle = h("button", { type: "button", id: "standings-btn", "aria-expanded": "false", "aria-controls": "standings-wrap" }, "Show full standings");
   let listed = null;
   const fill = () => {
-    const key = JSON.stringify(standings());
-    if (key !== listed) full.replaceChildren(standingsList());
+    const now = standings();
+    const key = JSON.stringify(now);
+    if (key !== listed) full.replaceChildren(...standingsList(now));
     listed = key;
   };
   toggle.addEventListener("click", () => {
