@@ -1,10 +1,12 @@
-"""The server process: Redis client, store, hub, room runners, and the listening socket."""
+"""The server process: its parts wired together (Redis clients, store, hub, the rooms it
+runs, HTTP routes) and the listening socket."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 import socket
 from dataclasses import dataclass
@@ -22,16 +24,16 @@ from server.connection import Connection
 from server.deck_source import BadDeck, deck_for_room
 from server.http import HttpRoutes
 from server.hub import Hub
+from server.lease import Leases
 from server.metrics import Metrics
+from server.owner import Owner
 from server.room_registry import RoomRegistry
-from server.runner import RoomRunner
 from server.store import Store
 
 log = logging.getLogger("cardcade")
 
 WATCH_INTERVAL_S = 1.0
 REDIS_CONNECTIONS = 128  # per process, for short commands
-BLOCKING_CONNECTIONS = 10_000  # per process: the most rooms it can run at once
 MAX_ROOMS = 20_000  # live rooms on one Redis, all processes together (--max-rooms)
 FD_RESERVE = 1_000  # file descriptors kept for Redis, room runners, files and HTTP
 FALLBACK_CONNECTIONS = 10_000  # when the file descriptor limit is unknown or unlimited
@@ -63,8 +65,8 @@ def fd_limit() -> int | None:
 def connection_limit(requested: int, fds: int | None) -> int:
     """The most WebSocket connections a process accepts: `requested` (0: as many as the
     file descriptor limit `fds` allows), never more than `fds` leaves room for. Each socket
-    is a descriptor; the rest of the process (Redis pools, one blocking connection per
-    room it runs, files) keeps FD_RESERVE of them, or half on a low limit."""
+    is a descriptor; the rest of the process (Redis pools, files) keeps FD_RESERVE of
+    them, or half on a low limit."""
     budget = None if fds is None else max(fds - FD_RESERVE, fds // 2, 1)
     if requested <= 0:
         return budget if budget is not None else FALLBACK_CONNECTIONS
@@ -89,7 +91,7 @@ class App:
     def __init__(self, config: Config, client: aioredis.Redis, blocking: aioredis.Redis):
         self.config = config
         self.redis = client  # short commands, from a bounded pool
-        self.blocking = blocking  # room runners' blocking XREADs, one connection per room
+        self.blocking = blocking  # the rooms loop's blocking XREAD
         self.owner_id = f"{socket.gethostname()}:{secrets.token_hex(4)}"
         self.metrics = Metrics()
         self.metrics.max_connections = connection_limit(config.max_connections, fd_limit())
@@ -98,7 +100,9 @@ class App:
         self.rooms = RoomRegistry(client, cap=config.max_rooms, room_ttl_ms=config.room_ttl_ms)
         self.hub = Hub(client, self.metrics)
         self.http = HttpRoutes(self)
-        self.runners: dict[str, RoomRunner] = {}
+        self.owner = Owner(blocking, Leases(client, self.owner_id), self.store, self.metrics,
+                           self.join_url, lambda code: bool(self.hub.rooms.get(code)),
+                           config.idle_release_s)
         self._watcher: asyncio.Task[None] | None = None
 
     @property
@@ -143,40 +147,24 @@ class App:
 
     async def ensure_runner(self, code: str) -> None:
         """Run the room here if no process holds its lease."""
-        if code in self.runners:
-            return
-        runner = RoomRunner(self, code)
-        if await runner.acquire():
-            self.runners[code] = runner
-            runner.task = asyncio.create_task(runner.run(), name=f"room-{code}")
+        await self.owner.ensure(code)
 
     async def _watch(self) -> None:
         """Take over rooms whose owner went away while this process has sockets in them."""
         while True:
             await asyncio.sleep(WATCH_INTERVAL_S)
-            for code in list(self.hub.rooms):
-                try:
-                    await self.ensure_runner(code)
-                except Exception:
-                    log.exception("room %s: could not check its lease", code)
-            for code in list(self.metrics.room_players):
-                if code not in self.runners:
-                    self.metrics.forget_room(code)
+            await self.owner.take_over(list(self.hub.rooms))
 
     async def start(self) -> None:
         await self.hub.start()
+        self.owner.start()
         self._watcher = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:
-        """Stop every runner at once, then hand their rooms back (release the leases)."""
+        """Stop running rooms, and hand them back (release the leases)."""
         if self._watcher:
             self._watcher.cancel()
-        runners = list(self.runners.values())
-        for runner in runners:
-            if runner.task:
-                runner.task.cancel()
-        await asyncio.gather(*(r.task for r in runners if r.task), return_exceptions=True)
-        await asyncio.gather(*(r.release() for r in runners), return_exceptions=True)
+        await self.owner.stop()
         await self.hub.stop()
 
     async def handle(self, ws: ServerConnection) -> None:
@@ -205,14 +193,17 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
         embedded = EmbeddedRedis(data_dir / "redis").start()
         url = embedded.url
         log.info("embedded Redis at %s (data in %s)", url, data_dir / "redis")
+    # Connections are named after the process, so CLIENT LIST tells whose they are.
+    name = f"cardcade-{socket.gethostname()}-{os.getpid()}"
     # A blocking pool: under a burst, callers wait for a free connection instead of failing.
     pool = aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=REDIS_CONNECTIONS, timeout=10, health_check_interval=30
+        url, max_connections=REDIS_CONNECTIONS, timeout=10, health_check_interval=30,
+        client_name=name,
     )
     client = aioredis.Redis(connection_pool=pool)
-    # Room runners block in XREAD, one connection each: a separate pool sized for many rooms,
-    # so blocked reads never starve the short commands.
-    blocking = aioredis.Redis.from_url(url, max_connections=BLOCKING_CONNECTIONS)
+    # The rooms loop blocks in one XREAD for all the rooms: a connection of its own, so the
+    # blocked read never holds one the short commands need.
+    blocking = aioredis.Redis.from_url(url, max_connections=2, client_name=name)
     app = App(config, client, blocking)
     server: Server | None = None
     try:

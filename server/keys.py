@@ -84,3 +84,8 @@ def code_of_channel(channel: str) -> str:
 # Server-wide, not per room: sorted set, room code -> when it stops counting (epoch ms).
 # The registry of live rooms behind the cap on rooms (`server/room_registry.py`).
 ROOMS = f"{PREFIX}:rooms"
+
+
+def process_wake(owner_id: str) -> str:
+    """Stream a process reads beside its rooms' inboxes: an entry wakes its blocked read."""
+    return f"{PREFIX}:proc:{owner_id}:wake"

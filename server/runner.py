@@ -1,46 +1,31 @@
-"""The owner of a room: reads its inbox stream, runs the state machine, commits, publishes.
+"""One room run by this process: apply a batch of its input, commit, publish.
 
-Exactly one process runs a room at a time, holding the room's lease in Redis. It reads
-input events in batches, applies them with `game_rules.machine.apply`, commits the new
-state with the inbox position (so a new owner neither loses nor repeats an event) and
-publishes one envelope of output per batch on the room's channel. Timers (the round's
-deadline, the end of a dropped player's grace) are read from the state, so a new owner
-continues them where the last one stopped.
+Exactly one process runs a room at a time, holding the room's lease in Redis
+(`server.lease`); `server.owner` reads the inboxes of all the rooms a process runs and
+hands each runner its batch. A runner applies the batch with `game_rules.machine.apply`,
+commits what it changed with the inbox position (so a new owner neither loses nor repeats
+an event) and publishes one envelope of output per batch on the room's channel. Timers
+(the round's deadline, the end of a dropped player's grace, a coalesced room view) are
+read from the state and the runner, so a new owner continues them where the last stopped.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import Any
 
 from game_rules import machine as m
 from game_rules.standings import Standings
 from server import inbox, keys, outbox, protocol, views
 from server.changes import Change
-from server.store import LeaseLost, Loaded, RoomGone
-
-if TYPE_CHECKING:
-    from server.app import App
+from server.metrics import Metrics
+from server.store import Loaded, Store
 
 log = logging.getLogger("cardcade.runner")
 
-BATCH = 200
-BLOCK_MS = 1000
 VIEW_INTERVAL_S = 0.1  # room and host views during a storm of joins or answers: at most this often
-
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 
 def now_ms() -> int:
@@ -48,91 +33,54 @@ def now_ms() -> int:
 
 
 class RoomRunner:
-    def __init__(self, app: App, code: str):
-        self.app = app
+    def __init__(self, code: str, owner_id: str, store: Store, metrics: Metrics,
+                 join_url: Callable[[str], str]):
         self.code = code
+        self.owner_id = owner_id
         self.keys = keys.room_keys(code)
-        self.redis = app.redis
-        self._renew = self.redis.register_script(_RENEW)
-        self._release = self.redis.register_script(_RELEASE)
-        self.task: asyncio.Task[None] | None = None
+        self.store = store
+        self.metrics = metrics
+        self.join_url = join_url(code)
+        self.loaded: Loaded | None = None
+        self.active = time.monotonic()  # when input last came
         self.timers_checked_ms = 0  # when DeadlineReached was last fed (see RoomState.wake_ms)
         self.standings = Standings()  # ranks, kept between changes of scores
         self.views_sent = 0.0  # monotonic time the last room view went out
         self.views_due = False  # the state changed since then
 
-    async def acquire(self) -> bool:
-        return bool(await self.redis.set(self.keys.lease, self.app.owner_id, nx=True,
-                                         px=keys.LEASE_TTL_MS))
-
-    async def release(self) -> None:
-        await self._release(keys=[self.keys.lease], args=[self.app.owner_id])
-
-    async def run(self) -> None:
-        try:
-            await self._loop()
-        except LeaseLost as exc:
-            log.warning("room %s: %s; stopping here", self.code, exc)
-        except RoomGone as exc:
-            log.info("%s; stopping", exc)
-            await self.release()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("room %s: runner failed; releasing the room for a new owner", self.code)
-            self.app.metrics.errors.inc("runner_crash")
-            with contextlib.suppress(Exception):
-                await self.release()
-        finally:
-            self.app.runners.pop(self.code, None)
-
-    async def _loop(self) -> None:
-        loaded = await self.app.store.load(self.code)
+    async def start(self) -> bool:
+        """Load the room; False if it is gone."""
+        loaded = await self.store.load(self.code)
         if loaded is None:
-            await self.release()
-            return
+            return False
         log.info("room %s: running (version %d, phase %s)", self.code, loaded.version,
                  loaded.state.phase)
-        self.standings = Standings.of(loaded.state)
-        renewed = active = time.monotonic()
-        task = asyncio.current_task()
-        while True:
-            if task is not None and task.cancelling():
-                # redis-py can swallow a task's cancellation when it arrives during a
-                # command (redis/redis-py#2028): stop here rather than run on forever.
-                raise asyncio.CancelledError
-            if time.monotonic() - renewed > keys.LEASE_TTL_MS / 3000:
-                if not await self._renew(keys=[self.keys.lease],
-                                         args=[self.app.owner_id, keys.LEASE_TTL_MS]):
-                    raise LeaseLost("lease expired")
-                renewed = time.monotonic()
-            block = BLOCK_MS
-            wake = loaded.state.wake_ms(self.timers_checked_ms)
-            if wake is not None:
-                block = max(1, min(block, wake - now_ms() + 1))
-            if self.views_due:  # coalesced views to send
-                block = max(1, min(block, int((self.views_sent + VIEW_INTERVAL_S
-                                               - time.monotonic()) * 1000) + 1))
-            reply = cast(list[Any], await self.app.blocking.xread(
-                {self.keys.inbox: loaded.last_id}, count=BATCH, block=block))  # RESP2: a list
-            entries = reply[0][1] if reply else []
-            if entries:
-                active = time.monotonic()
-            elif wake is None and not self.views_due and self._idle(active):
-                log.info("room %s: idle, released until someone comes back", self.code)
-                await self.release()
-                return
-            # Expiry needs a check only when idle: a commit refuses an expired room itself.
-            elif not await self.app.store.exists(self.code):
-                raise RoomGone(f"room {self.code} has expired")
-            loaded = await self._process(loaded, entries)
+        self.loaded, self.standings = loaded, Standings.of(loaded.state)
+        return True
 
-    def _idle(self, active: float) -> bool:
-        """No input for a while and nobody here (the caller checked there is no timer to
-        run): the room costs nothing until a connection, here or elsewhere, runs it again."""
-        idle_s = self.app.config.idle_release_s
-        return (idle_s > 0 and time.monotonic() - active > idle_s
-                and not self.app.hub.rooms.get(self.code))
+    @property
+    def last_id(self) -> str:
+        assert self.loaded is not None
+        return self.loaded.last_id
+
+    def due_in_s(self) -> float | None:
+        """Seconds until this room has something to do without input (a timer, coalesced
+        views to send); None if nothing."""
+        assert self.loaded is not None
+        due: list[float] = []
+        wake = self.loaded.state.wake_ms(self.timers_checked_ms)
+        if wake is not None:
+            due.append((wake - now_ms()) / 1000)
+        if self.views_due:
+            due.append(self.views_sent + VIEW_INTERVAL_S - time.monotonic())
+        return max(0.0, min(due)) if due else None
+
+    async def step(self, entries: list[Any]) -> None:
+        """Apply a batch of inbox entries (maybe none: timers), commit and publish."""
+        assert self.loaded is not None
+        if entries:
+            self.active = time.monotonic()
+        self.loaded = await self._process(self.loaded, entries)
 
     async def _process(self, loaded: Loaded, entries: list[Any]) -> Loaded:
         game, state = loaded.game, loaded.state
@@ -165,9 +113,9 @@ class RoomRunner:
         if not entries and not changed and not send_views:
             return loaded
         seq = loaded.seq + 1 if send_views else loaded.seq
-        version = await self.app.store.commit(
-            self.code, self.app.owner_id, loaded.version, state if changed else None,
-            last_id, seq, change)
+        version = await self.store.commit(
+            self.code, self.owner_id, loaded.version, state if changed else None, last_id, seq,
+            change)
         if change.rescored:
             self.standings = Standings.of(state)
         else:
@@ -198,11 +146,10 @@ class RoomRunner:
         mes = views.me_views(game, state, seq, only, self.standings) if only != set() else {}
         room = host = None
         if send_views:
-            self.app.metrics.note_room(self.code, state)
+            self.metrics.note_room(self.code, state)
             room = protocol.encode(views.room_view(self.code, loaded.deck_title, game, state,
                                                    seq, now_ms(), self.standings))
-            host = protocol.encode(views.host_view(state, seq, self.app.join_url(self.code),
-                                                   self.standings))
+            host = protocol.encode(views.host_view(state, seq, self.join_url, self.standings))
             self.views_sent, self.views_due = time.monotonic(), False
         out = None
         if room is not None or mes:
@@ -210,5 +157,5 @@ class RoomRunner:
                                me={pid: protocol.encode(v) for pid, v in mes.items()})
         if out is not None or notices:
             cached = {"room": room, "host": host} if room is not None and host is not None else {}
-            await self.app.store.publish(self.code, outbox.Envelope(tuple(notices), out).encode(),
-                                         cached)
+            await self.store.publish(self.code, outbox.Envelope(tuple(notices), out).encode(),
+                                     cached)

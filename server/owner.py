@@ -1,0 +1,187 @@
+"""The rooms this process runs, in one loop.
+
+One XREAD reads the inboxes of every room the process owns (and its own wake stream, so a
+room taken on while the read blocks is read at once); each room with input, or with a
+timer due, gets a step, all steps of a round trip run concurrently. The leases of all the
+rooms are renewed in one pipeline. A room with no input, no timer and no sockets here for
+`idle_release_s` is given back: an idle room costs nothing until someone comes back.
+
+(On Redis Cluster one XREAD cannot span the rooms' slots: the read would be split by
+slot. Cardcade talks to a single Redis, Sentinel-managed or not, today.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+
+from server import keys
+from server.lease import Leases
+from server.metrics import Metrics
+from server.runner import RoomRunner
+from server.store import LeaseLost, RoomGone, Store
+
+log = logging.getLogger("cardcade.owner")
+
+BATCH = 200  # inbox entries per room per read
+BLOCK_S = 1.0  # the longest a read blocks
+RENEW_EVERY_S = keys.LEASE_TTL_MS / 3000
+EXPIRY_CHECK_S = 10.0  # how often quiet rooms are checked for having expired
+
+
+class Owner:
+    def __init__(self, blocking: aioredis.Redis, leases: Leases, store: Store, metrics: Metrics,
+                 join_url: Callable[[str], str], has_sockets: Callable[[str], bool],
+                 idle_release_s: float):
+        self.blocking = blocking  # one connection: the read blocks on it
+        self.leases = leases
+        self.store = store
+        self.metrics = metrics
+        self.join_url = join_url
+        self.has_sockets = has_sockets
+        self.idle_release_s = idle_release_s
+        self.runners: dict[str, RoomRunner] = {}
+        self._wake_key = keys.process_wake(leases.owner_id)
+        self._wake_id = "0-0"
+        self._task: asyncio.Task[None] | None = None
+        self._added = asyncio.Event()
+
+    async def ensure(self, code: str) -> None:
+        """Run the room here if no process holds its lease."""
+        if code in self.runners or not await self.leases.acquire(code):
+            return
+        runner = RoomRunner(code, self.leases.owner_id, self.store, self.metrics, self.join_url)
+        if not await runner.start():
+            await self.leases.release(code)
+            return
+        self.runners[code] = runner
+        self._added.set()
+        # Wake the read blocked on the other rooms, so this room's input is read now.
+        async with self.store.redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(self._wake_key, {"r": code}, maxlen=100, approximate=True)
+            pipe.pexpire(self._wake_key, keys.ROOM_TTL_MS)
+            await pipe.execute()
+
+    async def take_over(self, codes: list[str]) -> None:
+        """Run those of `codes` whose owner went away (their lease is free)."""
+        for code in codes:
+            if code not in self.runners:
+                try:
+                    await self.ensure(code)
+                except Exception:
+                    log.exception("room %s: could not check its lease", code)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="rooms")
+
+    async def stop(self) -> None:
+        """Stop the loop, then hand every room back (release the leases)."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await asyncio.gather(*(self.leases.release(c) for c in self.runners),
+                             return_exceptions=True)
+        await self.store.redis.delete(self._wake_key)
+        self.runners.clear()
+
+    async def _run(self) -> None:
+        renewed = checked = time.monotonic()
+        task = asyncio.current_task()
+        while True:
+            if task is not None and task.cancelling():
+                # redis-py can swallow a task's cancellation when it arrives during a
+                # command (redis/redis-py#2028): stop here rather than run on forever.
+                raise asyncio.CancelledError
+            try:
+                if time.monotonic() - renewed > RENEW_EVERY_S:
+                    for code in await self.leases.renew(list(self.runners)):
+                        self._drop(code, "lease lost")
+                    renewed = time.monotonic()
+                if time.monotonic() - checked > EXPIRY_CHECK_S:
+                    await self._forget_expired()
+                    checked = time.monotonic()
+                if not self.runners:
+                    self._added.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._added.wait(), BLOCK_S)
+                    continue
+                await self._round()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the rooms loop failed; retrying")
+                await asyncio.sleep(0.5)
+
+    async def _round(self) -> None:
+        """One read of every inbox, then a step for each room with input or a timer due."""
+        dues = [d for r in self.runners.values() if (d := r.due_in_s()) is not None]
+        block = min([BLOCK_S, *dues])
+        streams: dict[Any, Any] = {self._wake_key: self._wake_id}
+        streams.update({r.keys.inbox: r.last_id for r in self.runners.values()})
+        reply = cast(list[Any], await self.blocking.xread(
+            streams, count=BATCH, block=max(1, int(block * 1000))))  # RESP2: a list
+        read = {name.decode(): entries for name, entries in reply or []}
+        wake = read.pop(self._wake_key, None)
+        if wake:
+            self._wake_id = wake[-1][0].decode()
+        steps = []
+        for code, runner in list(self.runners.items()):
+            entries = read.get(runner.keys.inbox, [])
+            due = runner.due_in_s()
+            if entries or (due is not None and due <= 0):
+                steps.append(self._step(code, runner, entries))
+            elif due is None and self._idle(code, runner):
+                log.info("room %s: idle, released until someone comes back", code)
+                self._drop(code, None)
+                await self.leases.release(code)
+        await asyncio.gather(*steps)
+
+    async def _step(self, code: str, runner: RoomRunner, entries: list[Any]) -> None:
+        try:
+            await runner.step(entries)
+        except LeaseLost as exc:
+            self._drop(code, str(exc))
+        except RoomGone as exc:
+            self._drop(code, str(exc))
+            await self.leases.release(code)
+        except Exception:
+            log.exception("room %s: runner failed; releasing the room for a new owner", code)
+            self.metrics.errors.inc("runner_crash")
+            self._drop(code, None)
+            with contextlib.suppress(Exception):
+                await self.leases.release(code)
+
+    def _idle(self, code: str, runner: RoomRunner) -> bool:
+        """No input for a while and nobody here: the room costs nothing until a
+        connection, here or elsewhere, runs it again."""
+        return (self.idle_release_s > 0
+                and time.monotonic() - runner.active > self.idle_release_s
+                and not self.has_sockets(code))
+
+    async def _forget_expired(self) -> None:
+        """Stop running rooms whose state expired (a commit refuses those by itself; this
+        is for quiet rooms, which do not commit)."""
+        quiet = [c for c, r in self.runners.items()
+                 if time.monotonic() - r.active > EXPIRY_CHECK_S]
+        if not quiet:
+            return
+        async with self.store.redis.pipeline(transaction=False) as pipe:
+            for code in quiet:
+                pipe.exists(keys.room_keys(code).state)
+            alive = await pipe.execute()
+        for code, there in zip(quiet, alive, strict=True):
+            if not there:
+                self._drop(code, f"room {code} has expired")
+                await self.leases.release(code)
+
+    def _drop(self, code: str, why: str | None) -> None:
+        if self.runners.pop(code, None) is not None and why:
+            log.warning("room %s: %s; stopping here", code, why)
+        self.metrics.forget_room(code)
