@@ -1,0 +1,1 @@
+"""The Cardcade benchmark suite: `python -m benchmarks.run` (see benchmarks/README.md)."""
