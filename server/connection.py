@@ -12,7 +12,7 @@ import json
 import logging
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from redis.exceptions import RedisError
@@ -22,14 +22,13 @@ from websockets.exceptions import ConnectionClosed
 from game_rules import machine as m
 from server import protocol as p
 from server import views
+from server.clock import now_ms
 from server.deck_source import BadDeck
-from server.hub import Member
+from server.hub import Hub, Member
+from server.metrics import Metrics
 from server.room_registry import ServerFull
-from server.runner import now_ms
+from server.rooms import Rooms
 from server.store import Loaded, hash_token, normalise_code
-
-if TYPE_CHECKING:
-    from server.app import App
 
 log = logging.getLogger("cardcade.connection")
 
@@ -65,9 +64,11 @@ class Refused(Exception):
 
 
 class Connection:
-    def __init__(self, app: App, ws: ServerConnection):
-        self.app = app
+    def __init__(self, ws: ServerConnection, rooms: Rooms, hub: Hub, metrics: Metrics):
         self.ws = ws
+        self.rooms = rooms
+        self.hub = hub
+        self.metrics = metrics
         self.member: Member | None = None
         self.bucket = TokenBucket()
 
@@ -75,10 +76,10 @@ class Connection:
 
     async def send(self, msg: p.BaseModel) -> None:
         await self.ws.send(msg.model_dump_json())
-        self.app.metrics.messages_out += 1
+        self.metrics.messages_out += 1
 
     async def error(self, code: str, message: str, reason: str | None = None) -> None:
-        self.app.metrics.errors.inc(code)
+        self.metrics.errors.inc(code)
         await self.send(p.Error(code=code, message=message, reason=reason))
 
     async def serve(self) -> None:
@@ -86,7 +87,7 @@ class Connection:
         try:
             if await self._handshake():
                 async for raw in self.ws:
-                    self.app.metrics.messages_in += 1
+                    self.metrics.messages_in += 1
                     await self._handle(raw)
         except ConnectionClosed:
             pass
@@ -99,7 +100,7 @@ class Connection:
         except TimeoutError:
             await self.ws.close(1008, "no hello")
             return False
-        self.app.metrics.messages_in += 1
+        self.metrics.messages_in += 1
         try:
             msg = p.client_adapter.validate_json(raw)
         except ValidationError:
@@ -186,42 +187,42 @@ class Connection:
 
     async def _push(self, event: m.Event) -> None:
         assert self.member is not None
-        await self.app.store.push(self.member.code, event)
+        await self.rooms.store.push(self.member.code, event)
 
     async def _create(self, msg: p.CreateRoom) -> None:
         try:
-            code, token = await self.app.create_room(msg)
+            code, token = await self.rooms.create(msg)
         except BadDeck as exc:
             raise Refused("bad_deck", str(exc), exc.reason) from None
         except ServerFull as exc:
             raise Refused("server_full", f"This server is running its maximum of {exc.cap:,} "
                                          "games; try again later.") from None
         self.member = Member(self.ws, code, "host")
-        await self.app.hub.add(self.member)
-        await self.send(p.Created(room=code, host_token=token, join_url=self.app.join_url(code)))
-        await self.app.ensure_runner(code)
+        await self.hub.add(self.member)
+        await self.send(p.Created(room=code, host_token=token, join_url=self.rooms.join_url(code)))
+        await self.rooms.run(code)
         await self._snapshot(self.member)
 
     async def _join(self, msg: p.Join) -> None:
         code = normalise_code(msg.room)
-        if not await self.app.store.exists(code):
+        if not await self.rooms.store.exists(code):
             raise Refused("unknown_room", f"There is no room {code!r}. Check the code.")
         pid, token = "p" + secrets.token_hex(6), secrets.token_urlsafe(24)
         member = Member(self.ws, code, pid)
         member.waiter = asyncio.get_running_loop().create_future()
-        await self.app.hub.add(member)
+        await self.hub.add(member)
         try:
-            await self.app.store.push(code, m.PlayerJoin(pid, msg.nickname), hash_token(token))
-            await self.app.ensure_runner(code)
+            await self.rooms.store.push(code, m.PlayerJoin(pid, msg.nickname), hash_token(token))
+            await self.rooms.run(code)
             try:
                 result = await asyncio.wait_for(member.waiter, JOIN_TIMEOUT_S)
             except TimeoutError:
                 raise Refused("unavailable", "The room did not answer; try again.") from None
         except BaseException:
-            await self.app.hub.remove(member)
+            await self.hub.remove(member)
             raise
         if result.kind == "error":
-            await self.app.hub.remove(member)
+            await self.hub.remove(member)
             raise Refused(result.code, json.loads(result.text)["message"])
         self.member = member
         await self.send(p.Joined(room=code, player_id=pid, token=token))
@@ -230,45 +231,45 @@ class Connection:
 
     async def _resume(self, msg: p.Resume) -> None:
         code = normalise_code(msg.room)
-        if not await self.app.store.exists(code):
+        if not await self.rooms.store.exists(code):
             raise Refused("unknown_room", f"There is no room {code!r} any more.")
-        who = await self.app.store.who(code, msg.token)
+        who = await self.rooms.store.who(code, msg.token)
         if who is None:
             raise Refused("bad_token", "That token does not belong to this room.")
-        if who != "host" and not await self.app.store.is_player(code, who):
+        if who != "host" and not await self.rooms.store.is_player(code, who):
             raise Refused("kicked", "The host removed this player from the game.")
         # Listen first, then read the state: nothing published in between is missed.
         member = Member(self.ws, code, who)
-        await self.app.hub.add(member)
+        await self.hub.add(member)
         self.member = member
         try:
             await self._snapshot(member)
         except BaseException:
             self.member = None
-            await self.app.hub.remove(member)
+            await self.hub.remove(member)
             raise
-        await self.app.ensure_runner(code)
+        await self.rooms.run(code)
         if who != "host":
             await self._push(m.PlayerConnection(who, True))
 
     async def _snapshot(self, member: Member) -> None:
         """Send the full views this member may see: the latest room (and host) frames as
         sent, and a player's own view built from their record (O(1) in any room size)."""
-        parts = await self.app.store.snapshot_parts(member.code, member.who)
+        parts = await self.rooms.store.snapshot_parts(member.code, member.who)
         if parts is None:  # nothing sent yet: build the views from the whole (new) room
-            loaded = await self.app.store.load(member.code)
+            loaded = await self.rooms.store.load(member.code)
             if loaded is None:
                 raise Refused("unknown_room", "This room has expired.")
             await self._snapshot_built(member, loaded)
             return
         member.last_seq = max(member.last_seq, parts.seq)
         await self.ws.send(views.restamp(parts.room, now_ms()))
-        self.app.metrics.messages_out += 1
+        self.metrics.messages_out += 1
         if member.who == "host" and parts.host is not None:
             await self.ws.send(parts.host)
-            self.app.metrics.messages_out += 1
+            self.metrics.messages_out += 1
         elif parts.player is not None:
-            found = await self.app.store.game(member.code)
+            found = await self.rooms.store.game(member.code)
             if found is None:
                 raise Refused("unknown_room", "This room has expired.")
             await self.send(views.me_view(found[0], parts.state, parts.seq, member.who,
@@ -280,7 +281,7 @@ class Connection:
         await self.send(views.room_view(member.code, loaded.deck_title, loaded.game, state, seq,
                                         now_ms()))
         if member.who == "host":
-            await self.send(views.host_view(state, seq, self.app.join_url(member.code)))
+            await self.send(views.host_view(state, seq, self.rooms.join_url(member.code)))
         elif member.who in state.players:
             await self.send(views.me_views(loaded.game, state, seq, {member.who})[member.who])
 
@@ -288,10 +289,10 @@ class Connection:
         member, self.member = self.member, None
         if member is None:
             return
-        await self.app.hub.remove(member)
-        if member.who != "host" and not self.app.hub.is_connected(member.code, member.who):
+        await self.hub.remove(member)
+        if member.who != "host" and not self.hub.is_connected(member.code, member.who):
             with contextlib.suppress(Exception):
-                await self.app.store.push(member.code, m.PlayerConnection(member.who, False))
+                await self.rooms.store.push(member.code, m.PlayerConnection(member.who, False))
 
 
 def _describe(exc: ValidationError) -> str:

@@ -12,9 +12,9 @@ import io
 import json
 import mimetypes
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
+import redis.asyncio as aioredis
 import segno
 from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
@@ -22,10 +22,9 @@ from websockets.http11 import Request, Response
 
 from decks.io import bundled_deck_path, list_bundled, load_deck
 from server.export import results_csv
+from server.metrics import Metrics
+from server.rooms import Rooms
 from server.store import normalise_code
-
-if TYPE_CHECKING:
-    from server.app import App
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client_demo"
 PAGES = {"/host": "host.html", "/play": "play.html"}
@@ -44,8 +43,10 @@ def respond(status: int, body: bytes | str, content_type: str = "text/plain; cha
 
 
 class HttpRoutes:
-    def __init__(self, app: App):
-        self.app = app
+    def __init__(self, rooms: Rooms, metrics: Metrics, client: aioredis.Redis):
+        self.rooms = rooms
+        self.metrics = metrics
+        self.redis = client
         self._decks_json: bytes | None = None
 
     async def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
@@ -59,12 +60,12 @@ class HttpRoutes:
             return respond(200, "ok\n")
         if path == "/readyz":
             try:
-                await self.app.redis.ping()
+                await self.redis.ping()
             except Exception as exc:
                 return respond(503, f"redis unreachable: {exc}\n")
             return respond(200, "ready\n")
         if path == "/metrics":
-            return respond(200, self.app.metrics.render(), "text/plain; version=0.0.4")
+            return respond(200, self.metrics.render(), "text/plain; version=0.0.4")
         if path == "/":
             return respond(302, "", Location="/host")
         if path in PAGES:
@@ -83,7 +84,7 @@ class HttpRoutes:
     def _admit(self, conn: ServerConnection) -> Response | None:
         """Let a WebSocket handshake go ahead and count it until its socket closes, or at
         the process's limit refuse it (503) before any room work."""
-        metrics = self.app.metrics
+        metrics = self.metrics
         if metrics.connections >= metrics.max_connections:
             metrics.refused_connections += 1
             return respond(503, f"This server is at its limit of {metrics.max_connections:,} "
@@ -125,18 +126,18 @@ class HttpRoutes:
         return self._decks_json
 
     async def _qr(self, code: str) -> Response:
-        if not await self.app.store.exists(code):
+        if not await self.rooms.store.exists(code):
             return respond(404, "unknown room\n")
         buf = io.BytesIO()
-        segno.make(self.app.join_url(code), error="m").save(
+        segno.make(self.rooms.join_url(code), error="m").save(
             buf, kind="svg", scale=10, border=2, xmldecl=False, title=f"Join room {code}"
         )
         return respond(200, buf.getvalue(), "image/svg+xml", Cache_Control="max-age=3600")
 
     async def _export(self, code: str, token: str) -> Response:
-        if not token or await self.app.store.who(code, token) != "host":
+        if not token or await self.rooms.store.who(code, token) != "host":
             return respond(403, "the host token of this room is needed\n")
-        loaded = await self.app.store.load(code)
+        loaded = await self.rooms.store.load(code)
         if loaded is None:
             return respond(404, "unknown room\n")
         return respond(200, results_csv(loaded.state), "text/csv; charset=utf-8",

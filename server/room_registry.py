@@ -28,11 +28,11 @@ existed do not count.
 from __future__ import annotations
 
 import secrets
-import time
 
 import redis.asyncio as aioredis
 
 from server import keys
+from server.clock import now_ms
 
 RESERVE_MS = 60_000  # a placeholder counts this long if its room is never confirmed
 
@@ -52,10 +52,6 @@ class ServerFull(Exception):
     def __init__(self, cap: int):
         super().__init__(f"{cap} rooms")
         self.cap = cap
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class RoomRegistry:

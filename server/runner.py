@@ -20,16 +20,13 @@ from game_rules import machine as m
 from game_rules.standings import Standings
 from server import inbox, keys, outbox, protocol, views
 from server.changes import Change
+from server.clock import now_ms
 from server.metrics import Metrics
 from server.store import Loaded, Store
 
 log = logging.getLogger("cardcade.runner")
 
 VIEW_INTERVAL_S = 0.1  # room and host views during a storm of joins or answers: at most this often
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class RoomRunner:

@@ -21,7 +21,8 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from server.app import MAX_ROOMS, Config, run
+from server.app import run
+from server.config import MAX_ROOMS, Config
 from server.embedded_redis import EmbeddedRedis
 
 log = logging.getLogger("cardcade")

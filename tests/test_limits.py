@@ -14,8 +14,8 @@ import redis.asyncio as aioredis
 from websockets.exceptions import InvalidStatus
 
 from server import keys
-from server.app import MAX_ROOMS, connection_limit
 from server.cli import build_parser
+from server.config import MAX_ROOMS, connection_limit
 from server.embedded_redis import EmbeddedRedis, free_port
 from server.protocol import MAX_PLAYERS
 from server.serve_cmd import worker_command

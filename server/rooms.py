@@ -1,0 +1,69 @@
+"""Rooms as the socket side sees them: create one, make sure one is running, where to join.
+
+A connection and the HTTP routes reach the room side only through this and the store:
+creating a room builds its plan and stores it within the server's cap on rooms; running
+one asks this process's `Owner` to take its lease if nobody holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+
+from game_rules.machine import Game
+from game_rules.model import Settings
+from game_rules.plan import make_plan
+from server import protocol
+from server.config import Config, join_url, public_url
+from server.deck_source import BadDeck, deck_for_room
+from server.owner import Owner
+from server.room_registry import RoomRegistry
+from server.store import Store
+
+
+class Rooms:
+    def __init__(self, config: Config, store: Store, registry: RoomRegistry, owner: Owner):
+        self.config = config
+        self.store = store
+        self.registry = registry
+        self.owner = owner
+
+    @property
+    def public_url(self) -> str:
+        return public_url(self.config)
+
+    def join_url(self, code: str) -> str:
+        return join_url(self.config, code)
+
+    async def create(self, msg: protocol.CreateRoom) -> tuple[str, str]:
+        """Build the plan from the chosen deck and settings and store the new room; returns
+        (code, host token). BadDeck for a deck that cannot make the game, ServerFull when
+        the server already has its maximum of rooms."""
+        deck = deck_for_room(msg)
+        s = msg.settings
+        settings = Settings(
+            rounds=s.rounds, round_mix=tuple(s.round_mix), points=s.points,
+            time_limit_ms=s.time_limit_s * 1000, speed_scoring=s.speed_scoring,
+            streak_bonus=s.streak_bonus, late_join=s.late_join, max_players=s.max_players,
+            items_per_round=s.items_per_round,
+        )
+        seed = msg.seed if msg.seed is not None else secrets.randbits(32)
+        try:
+            plan = make_plan(deck.to_rules(), settings, seed)
+        except ValueError as exc:
+            raise BadDeck(str(exc), "no_rounds") from None
+        # A place in the registry first, then the room: a refused room is never created,
+        # and racing processes cannot exceed the cap (see server/room_registry.py).
+        slot = await self.registry.reserve()
+        try:
+            code, token = await self.store.create_room(Game(settings, tuple(plan)), deck.title)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self.registry.release(slot)
+            raise
+        await self.registry.confirm(slot, code)
+        return code, token
+
+    async def run(self, code: str) -> None:
+        """Run the room in this process if no process holds its lease."""
+        await self.owner.ensure(code)
