@@ -133,7 +133,7 @@ def markdown(report: Json) -> str:
               f"| memory | {m['memory_gib']} GiB |",
               f"| kernel | {m['kernel']} |",
               f"| open files per process | {m['fd_limit']:,} |",
-              f"| Cardcade commit | {m['git']} |"]
+              f"| Cardcade server code | {m['git']} |"]
     lines += [f"| {k} | {val} |" for k, val in v.items()]
     lines += ["", "Everything runs on this machine over loopback: Redis, the server, the "
               "client processes and the coordinator share its CPUs, so absolute times drift "
@@ -200,7 +200,19 @@ def markdown(report: Json) -> str:
 def status(s: Json) -> str:
     if s["status"] == "ok":
         return "ok"
-    return f"{s['status']}: {s.get('reason') or ''}".replace("|", "/").replace("\n", " ")[:300]
+    return f"{s['status']}: {short(s.get('reason') or '')}"
+
+
+def short(reason: str, limit: int = 200) -> str:
+    """A reason on one line for a table: a traceback shortened to its last line."""
+    lines = [x.strip() for x in reason.splitlines() if x.strip()]
+    if len(lines) > 1 and any(x.startswith("Traceback") for x in lines):
+        head = lines[0].split("Traceback")[0].strip()
+        reason = f"{head} … {lines[-1]}"
+    else:
+        reason = " ".join(lines)
+    reason = reason.replace("|", "/")
+    return reason if len(reason) <= limit else reason[:limit - 1] + "…"
 
 
 def scenario_details(s: Json) -> list[str]:
@@ -208,9 +220,7 @@ def scenario_details(s: Json) -> list[str]:
     base = s.get("baseline") or {}
     lines = [f"### {s['name']}", "", s["description"], ""]
     if s["status"] != "ok":
-        lines += [f"**{s['status']}**: {s.get('reason')}", ""]
-        if s.get("stage"):
-            lines += [f"Stage reached: {s['stage']}.", ""]
+        lines += failure(s)
     rows = [
         ("server processes", fmt(s.get("workers"))),
         ("client processes", fmt(s.get("client_processes"))),
@@ -270,6 +280,16 @@ def scenario_details(s: Json) -> list[str]:
     return lines
 
 
+def failure(s: Json) -> list[str]:
+    reason = str(s.get("reason") or "")
+    lines = [f"**{s['status']}**: {short(reason, 400)}", ""]
+    if "\n" in reason:
+        lines += ["```text", reason.strip()[-3000:], "```", ""]
+    if s.get("stage"):
+        lines += [f"Stage reached: {s['stage']}.", ""]
+    return lines
+
+
 def top_commands(s: Json, n: int = 6) -> str:
     per = s["redis_commands_by_answer"]
     return ", ".join(f"{k} {v:.2f}" for k, v in list(per.items())[:n])
@@ -278,20 +298,19 @@ def top_commands(s: Json, n: int = 6) -> str:
 def idle_details(s: Json) -> list[str]:
     lines = [f"### {s['name']}", "", s["description"], ""]
     if s["status"] != "ok":
-        lines += [f"**{s['status']}**: {s.get('reason')}", ""]
-        if s.get("stage"):
-            lines += [f"Stage reached: {s['stage']}.", ""]
+        lines += failure(s)
     rows = [
         ("rooms created", f"{fmt(s.get('created'))} of {fmt(s['rooms'])}"
          + (f"; refused: {s['create_failed']}" if s.get("create_failed") else "")),
         ("rooms created per second", fmt(s.get("creates_per_s"), 0)),
+        ("server CPU per room created", f"{fmt(s.get('cpu_ms_per_room_created'), 2)} ms"),
         ("server CPU, lobbies open (hosts connected)",
          f"{fmt(pct100(s.get('cpu_share_hosts_connected')), 2)}% of a core over "
-         f"{fmt(s.get('window_s'), 0)} s; rooms run by the process: "
+         f"{fmt(s.get('window_s'), 0)} s; `cardcade_rooms` gauge: "
          f"{fmt(s.get('rooms_run_hosts_connected'))}"),
         ("server CPU, hosts gone, after --room-idle",
          f"{fmt(pct100(s.get('cpu_share_after_release')), 2)}% of a core over "
-         f"{fmt(s.get('window_s'), 0)} s; rooms run by the process: "
+         f"{fmt(s.get('window_s'), 0)} s; `cardcade_rooms` gauge: "
          f"{fmt(s.get('rooms_run_after_release'))}"),
         ("server RSS: empty / rooms open / after release",
          f"{fmt(s.get('rss_empty_kib'))} / {fmt(s.get('rss_open_kib'))} / "

@@ -24,7 +24,7 @@ from typing import Any
 from benchmarks import report
 from benchmarks.game import DECK, ROUND_MIX
 from benchmarks.scenarios import FULL, Context, Scenario, run_game, run_idle, scenarios
-from benchmarks.stack import Redis, machine, tool_versions
+from benchmarks.stack import Redis, git_describe, machine, snapshot, tool_versions
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -58,6 +58,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="--room-idle of the idle rooms' server (default 30; --quick 5)")
     parser.add_argument("--server-arg", action="append", default=[], metavar="ARG",
                         help="an extra argument for every `cardcade serve` (repeat)")
+    parser.add_argument("--server-commit", metavar="REV",
+                        help="run the server's packages as committed at REV (git archive "
+                             "into a temp dir) instead of the working tree")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare baseline")
     parser.add_argument("--out", type=Path, default=RESULTS,
                         help="folder for the reports (default benchmarks/results)")
@@ -87,7 +90,7 @@ def chosen(args: argparse.Namespace) -> list[Scenario]:
 
 
 async def run_all(args: argparse.Namespace, chosen_scenarios: list[Scenario],
-                  log_dir: Path) -> list[dict[str, Any]]:
+                  log_dir: Path, source: Path | None) -> list[dict[str, Any]]:
     think = args.think or ((0.1, 0.5) if args.quick else (0.2, 2.0))
     redis = Redis(log_dir / "redis").start()
     ctx = Context(redis=redis, log_dir=log_dir, quick=args.quick, rounds=args.rounds,
@@ -97,7 +100,7 @@ async def run_all(args: argparse.Namespace, chosen_scenarios: list[Scenario],
                   join_concurrency=args.join_concurrency,
                   server_args=tuple(args.server_arg), baseline=not args.no_baseline,
                   window_s=args.window or (3.0 if args.quick else 10.0),
-                  room_idle_s=args.room_idle)
+                  room_idle_s=args.room_idle, source=source)
     results = []
     try:
         for sc in chosen_scenarios:
@@ -150,7 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = Path(tempfile.mkdtemp(prefix="cardcade-bench-"))
     chosen_scenarios = chosen(args)
     think = args.think or ((0.1, 0.5) if args.quick else (0.2, 2.0))
-    results = asyncio.run(run_all(args, chosen_scenarios, log_dir))
+    source = None
+    server_code = f"working tree at {git_describe()}"
+    if args.server_commit:
+        source = log_dir / "server-snapshot"
+        server_code = f"commit {snapshot(args.server_commit, source)} (git archive)"
+    results = asyncio.run(run_all(args, chosen_scenarios, log_dir, source))
     data: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d"),
         "started": started.strftime("%Y-%m-%d %H:%M:%S"),
@@ -159,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                              *(shlex.quote(a) for a in (argv if argv is not None
                                                         else sys.argv[1:]))]),
         "quick": args.quick,
-        "machine": machine(),
+        "machine": {**machine(), "git": server_code},
         "versions": tool_versions(),
         "settings": {"deck": DECK, "rounds": args.rounds, "round_mix": ROUND_MIX,
                      "time_limit_s": args.time_limit, "think_min": think[0],

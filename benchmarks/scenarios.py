@@ -100,6 +100,7 @@ class Context:
     baseline: bool
     window_s: float
     room_idle_s: float | None
+    source: Path | None = None  # a snapshot of the server's packages (--server-commit)
     last_frames: list[bytes] = field(default_factory=list)
 
     def opts(self) -> dict[str, Any]:
@@ -163,7 +164,7 @@ async def run_game(sc: Scenario, ctx: Context) -> Json:
             m.stage = "starting the server"
             server = await asyncio.to_thread(
                 start_cardcade, ctx.redis.url, ctx.log_dir / f"{sc.name}.log",
-                workers=sc.workers, extra=ctx.server_args)
+                workers=sc.workers, extra=ctx.server_args, source=ctx.source)
             pool = Pool(procs)
             pool.attach()
             m.stage = "creating the rooms"
@@ -432,12 +433,13 @@ async def run_idle(sc: Scenario, ctx: Context) -> Json:
         async with asyncio.timeout(sc.budget_s):
             server = await asyncio.to_thread(
                 start_cardcade, ctx.redis.url, ctx.log_dir / f"{sc.name}.log",
-                extra=("--room-idle", f"{room_idle:g}", *ctx.server_args))
+                extra=("--room-idle", f"{room_idle:g}", *ctx.server_args), source=ctx.source)
             pool = Pool(procs)
             pool.attach()
             await asyncio.sleep(2.0)
             out["rss_empty_kib"] = server.rss_kib()
             stage = "creating the rooms"
+            cpu0 = server.cpu_seconds()
             settings = {"rounds": ctx.rounds, "round_mix": ROUND_MIX}
             for wid, count in enumerate(split(sc.rooms, procs)):
                 pool.send(wid, ("create", server.ws_url, count, settings, ctx.opts()))
@@ -451,6 +453,8 @@ async def run_idle(sc: Scenario, ctx: Context) -> Json:
                     first = min(first or summary["first_ns"], summary["first_ns"])
                 last = max(last, summary["last_ns"])
             out["created"], out["create_failed"] = created, dict(failed)
+            out["cpu_ms_per_room_created"] = round(
+                (server.cpu_seconds() - cpu0) / max(created, 1) * 1000, 2)
             if messages:
                 out["notes"].append("create_room refusals: " + "; ".join(
                     f"{k}: {v}" for k, v in messages.items()))

@@ -217,18 +217,25 @@ def _wait_http(proc: subprocess.Popen[bytes], url: str, log_path: Path, name: st
             time.sleep(0.1)
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def start_cardcade(redis_url: str, log_path: Path, *, workers: int = 1,
-                   extra: tuple[str, ...] = (), timeout: float = 30.0) -> Server:
+                   extra: tuple[str, ...] = (), timeout: float = 30.0,
+                   source: Path | None = None) -> Server:
     """`cardcade serve` on a free loopback port, once /readyz answers (and, with workers,
-    once every worker is up)."""
+    once every worker is up). `source`: a folder holding another copy of the server's
+    packages (see `snapshot`) to run instead of the working tree."""
     port = free_port()
     args = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
             "--port", str(port), "--redis", redis_url,
             "--public-url", f"http://127.0.0.1:{port}", "--workers", str(workers), *extra]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                cwd=Path(__file__).resolve().parent.parent)
+                                cwd=source or ROOT)
     server = Server(proc, port, log_path, "cardcade serve")
     _wait_http(proc, f"http://127.0.0.1:{port}/readyz", log_path, server.name, timeout)
     if workers > 1:
@@ -250,10 +257,25 @@ def start_baseline(log_path: Path, timeout: float = 30.0) -> Server:
     args = [sys.executable, "-m", "benchmarks.baseline_server", "--port", str(port)]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
-                                cwd=Path(__file__).resolve().parent.parent)
+                                cwd=ROOT)
     server = Server(proc, port, log_path, "baseline server")
     _wait_http(proc, f"http://127.0.0.1:{port}/healthz", log_path, server.name, timeout)
     return server
+
+
+SERVER_PACKAGES = ("server", "game_rules", "decks", "client_demo")
+
+
+def snapshot(rev: str, into: Path) -> str:
+    """The server's packages as committed at `rev`, extracted into `into` (so that edits
+    in progress in the working tree do not change what is measured); the short commit."""
+    into.mkdir(parents=True, exist_ok=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", f"{rev}^{{commit}}"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", "--format=tar", commit, *SERVER_PACKAGES],
+                             cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return commit
 
 
 def tool_versions() -> dict[str, str]:
@@ -288,7 +310,7 @@ def machine() -> dict[str, object]:
 
 
 def git_describe() -> str:
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     git = shutil.which("git")
     if git is None:
         return "unknown"
