@@ -19,8 +19,10 @@ from server.config import Config, connection_limit, fd_limit, join_url
 from server.connection import Connection
 from server.http import HttpRoutes
 from server.hub import Hub
+from server.inbox import Inbox
 from server.lease import Leases
 from server.metrics import Metrics
+from server.outbox import Outbox
 from server.owner import Owner
 from server.room_registry import RoomRegistry
 from server.rooms import Rooms
@@ -45,11 +47,13 @@ class App:
         self.metrics.max_rooms = config.max_rooms
         self.store = Store(client, room_ttl_ms=config.room_ttl_ms)
         self.hub = Hub(client, self.metrics)
-        self.owner = Owner(blocking, Leases(client, self.owner_id), self.store, self.metrics,
-                           functools.partial(join_url, config),
+        out = Outbox(client, config.room_ttl_ms)
+        self.owner = Owner(blocking, Leases(client, self.owner_id), self.store, out,
+                           self.metrics, functools.partial(join_url, config),
                            lambda code: bool(self.hub.rooms.get(code)), config.idle_release_s)
         registry = RoomRegistry(client, cap=config.max_rooms, room_ttl_ms=config.room_ttl_ms)
-        self.rooms = Rooms(config, self.store, registry, self.owner)
+        self.rooms = Rooms(config, self.store, Inbox(client, config.room_ttl_ms), out, registry,
+                           self.owner)
         self.http = HttpRoutes(self.rooms, self.metrics, client)
         self._watcher: asyncio.Task[None] | None = None
 

@@ -187,7 +187,7 @@ class Connection:
 
     async def _push(self, event: m.Event) -> None:
         assert self.member is not None
-        await self.rooms.store.push(self.member.code, event)
+        await self.rooms.inbox.push(self.member.code, event)
 
     async def _create(self, msg: p.CreateRoom) -> None:
         try:
@@ -212,7 +212,7 @@ class Connection:
         member.waiter = asyncio.get_running_loop().create_future()
         await self.hub.add(member)
         try:
-            await self.rooms.store.push(code, m.PlayerJoin(pid, msg.nickname), hash_token(token))
+            await self.rooms.inbox.push(code, m.PlayerJoin(pid, msg.nickname), hash_token(token))
             await self.rooms.run(code)
             try:
                 result = await asyncio.wait_for(member.waiter, JOIN_TIMEOUT_S)
@@ -255,25 +255,29 @@ class Connection:
     async def _snapshot(self, member: Member) -> None:
         """Send the full views this member may see: the latest room (and host) frames as
         sent, and a player's own view built from their record (O(1) in any room size)."""
+        room, host = await self.rooms.outbox.last_views(member.code)
         parts = await self.rooms.store.snapshot_parts(member.code, member.who)
-        if parts is None:  # nothing sent yet: build the views from the whole (new) room
+        if room is None or parts is None:  # nothing sent yet: build the views from the room
             loaded = await self.rooms.store.load(member.code)
             if loaded is None:
                 raise Refused("unknown_room", "This room has expired.")
             await self._snapshot_built(member, loaded)
             return
-        member.last_seq = max(member.last_seq, parts.seq)
-        await self.ws.send(views.restamp(parts.room, now_ms()))
+        # The seq of the room view sent, not the state's (which may be one ahead of it while
+        # the owner publishes): the views of that next seq must still reach this socket.
+        room, seq = views.restamp(room, now_ms())
+        member.last_seq = max(member.last_seq, seq)
+        await self.ws.send(room)
         self.metrics.messages_out += 1
-        if member.who == "host" and parts.host is not None:
-            await self.ws.send(parts.host)
+        if member.who == "host" and host is not None:
+            await self.ws.send(host)
             self.metrics.messages_out += 1
         elif parts.player is not None:
             found = await self.rooms.store.game(member.code)
             if found is None:
                 raise Refused("unknown_room", "This room has expired.")
-            await self.send(views.me_view(found[0], parts.state, parts.seq, member.who,
-                                          parts.player, parts.result, parts.rank))
+            await self.send(views.me_view(found[0], parts.state, seq, member.who, parts.player,
+                                          parts.result, parts.rank))
 
     async def _snapshot_built(self, member: Member, loaded: Loaded) -> None:
         seq, state = loaded.seq, loaded.state
@@ -292,7 +296,7 @@ class Connection:
         await self.hub.remove(member)
         if member.who != "host" and not self.hub.is_connected(member.code, member.who):
             with contextlib.suppress(Exception):
-                await self.rooms.store.push(member.code, m.PlayerConnection(member.who, False))
+                await self.rooms.inbox.push(member.code, m.PlayerConnection(member.who, False))
 
 
 def _describe(exc: ValidationError) -> str:

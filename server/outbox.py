@@ -3,7 +3,8 @@
 It is the one message from the room side to the socket side (the inbox event is the other
 way). Every frame in it is already encoded as the JSON text a client receives: the owner
 encodes each view once, and a process forwards the text to its sockets without parsing it
-or dumping it again.
+or dumping it again. `Outbox` publishes it on the room's channel and keeps the last room
+and host frames for snapshots.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Literal
 
-from server import protocol
+import redis.asyncio as aioredis
+
+from server import keys, protocol
 
 # What a notice is, for the hub: `joined` answers a join in flight (it is never sent to a
 # socket); `ack` feeds the answer latency metric; `error` the error count; `kicked` closes.
@@ -76,3 +79,30 @@ def error(to: str, code: str, message: str) -> Notice:
 
 def kicked(to: str) -> Notice:
     return Notice(to, "kicked", protocol.encode(protocol.Kicked()))
+
+
+class Outbox:
+    def __init__(self, client: aioredis.Redis, room_ttl_ms: int = keys.ROOM_TTL_MS):
+        self.redis = client
+        self.room_ttl_ms = room_ttl_ms
+
+    async def publish(self, code: str, envelope: Envelope) -> None:
+        """Send `envelope` on the room's channel and keep its room and host frames, in one
+        transaction: a socket that subscribed before reading them misses nothing."""
+        k = keys.room_keys(code)
+        views = envelope.views
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if views is not None and views.room is not None and views.host is not None:
+                pipe.hset(k.views, mapping={"room": views.room, "host": views.host})
+                pipe.pexpire(k.views, self.room_ttl_ms)
+            pipe.publish(k.channel, envelope.encode())
+            await pipe.execute()
+
+    async def last_views(self, code: str) -> tuple[str | None, str | None]:
+        """The last room and host frames sent (None before the first)."""
+        room, host = await self.redis.hmget(keys.room_keys(code).views, ["room", "host"])
+        return _text(room), _text(host)
+
+
+def _text(reply: bytes | str | None) -> str | None:
+    return reply.decode() if isinstance(reply, bytes) else reply

@@ -24,6 +24,7 @@ import redis.asyncio as aioredis
 from server import keys
 from server.lease import Leases
 from server.metrics import Metrics
+from server.outbox import Outbox
 from server.runner import RoomRunner
 from server.store import LeaseLost, RoomGone, Store
 
@@ -36,12 +37,13 @@ EXPIRY_CHECK_S = 10.0  # how often quiet rooms are checked for having expired
 
 
 class Owner:
-    def __init__(self, blocking: aioredis.Redis, leases: Leases, store: Store, metrics: Metrics,
-                 join_url: Callable[[str], str], has_sockets: Callable[[str], bool],
-                 idle_release_s: float):
+    def __init__(self, blocking: aioredis.Redis, leases: Leases, store: Store, out: Outbox,
+                 metrics: Metrics, join_url: Callable[[str], str],
+                 has_sockets: Callable[[str], bool], idle_release_s: float):
         self.blocking = blocking  # one connection: the read blocks on it
         self.leases = leases
         self.store = store
+        self.outbox = out
         self.metrics = metrics
         self.join_url = join_url
         self.has_sockets = has_sockets
@@ -56,7 +58,8 @@ class Owner:
         """Run the room here if no process holds its lease."""
         if code in self.runners or not await self.leases.acquire(code):
             return
-        runner = RoomRunner(code, self.leases.owner_id, self.store, self.metrics, self.join_url)
+        runner = RoomRunner(code, self.leases.owner_id, self.store, self.outbox, self.metrics,
+                            self.join_url)
         if not await runner.start():
             await self.leases.release(code)
             return

@@ -1,6 +1,8 @@
 """Rooms as the socket side sees them: create one, make sure one is running, where to join.
 
-A connection and the HTTP routes reach the room side only through this and the store:
+A connection and the HTTP routes reach the room side only through this: the room's
+state (`store`, read only), its inbox (`inbox`, to push input) and its outbox (`outbox`,
+for the last views sent);
 creating a room builds its plan and stores it within the server's cap on rooms; running
 one asks this process's `Owner` to take its lease if nobody holds it.
 """
@@ -16,15 +18,20 @@ from game_rules.plan import make_plan
 from server import protocol
 from server.config import Config, join_url, public_url
 from server.deck_source import BadDeck, deck_for_room
+from server.inbox import Inbox
+from server.outbox import Outbox
 from server.owner import Owner
 from server.room_registry import RoomRegistry
 from server.store import Store
 
 
 class Rooms:
-    def __init__(self, config: Config, store: Store, registry: RoomRegistry, owner: Owner):
+    def __init__(self, config: Config, store: Store, inbox: Inbox, outbox: Outbox,
+                 registry: RoomRegistry, owner: Owner):
         self.config = config
         self.store = store
+        self.inbox = inbox
+        self.outbox = outbox
         self.registry = registry
         self.owner = owner
 

@@ -30,12 +30,13 @@ VIEW_INTERVAL_S = 0.1  # room and host views during a storm of joins or answers:
 
 
 class RoomRunner:
-    def __init__(self, code: str, owner_id: str, store: Store, metrics: Metrics,
-                 join_url: Callable[[str], str]):
+    def __init__(self, code: str, owner_id: str, store: Store, out: outbox.Outbox,
+                 metrics: Metrics, join_url: Callable[[str], str]):
         self.code = code
         self.owner_id = owner_id
         self.keys = keys.room_keys(code)
         self.store = store
+        self.outbox = out
         self.metrics = metrics
         self.join_url = join_url(code)
         self.loaded: Loaded | None = None
@@ -153,6 +154,4 @@ class RoomRunner:
             out = outbox.Views(seq=seq, room=room, host=host,
                                me={pid: protocol.encode(v) for pid, v in mes.items()})
         if out is not None or notices:
-            cached = {"room": room, "host": host} if room is not None and host is not None else {}
-            await self.store.publish(self.code, outbox.Envelope(tuple(notices), out).encode(),
-                                     cached)
+            await self.outbox.publish(self.code, outbox.Envelope(tuple(notices), out))

@@ -21,11 +21,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from game_rules.machine import Event, Game, Player, Result, RoomState
+from game_rules.machine import Game, Player, Result, RoomState
 from game_rules.model import Round, Settings
 from server import keys
 from server.changes import Change
-from server.inbox import encode
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
@@ -126,9 +125,6 @@ class Loaded:
 class Snapshot:
     """See `Store.snapshot_parts`; `state` has no players or answers."""
 
-    room: str
-    host: str | None
-    seq: int
     state: RoomState
     player: Player | None = None
     result: Result | None = None
@@ -246,37 +242,22 @@ class Store:
             raise LeaseLost(f"room {code}: {'lease lost' if result == -1 else 'state moved'}")
         return int(result)
 
-    async def publish(self, code: str, envelope: str, cached: dict[str, str]) -> None:
-        """Send an outbox envelope on the room's channel, keeping the frames in `cached`
-        ("room", "host") for snapshots, in one transaction: a socket that subscribed before
-        reading them misses nothing."""
-        k = keys.room_keys(code)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            if cached:
-                pipe.hset(k.views, mapping=cached)  # type: ignore[arg-type]
-                pipe.pexpire(k.views, self.room_ttl_ms)
-            pipe.publish(k.channel, envelope)
-            await pipe.execute()
-
     async def snapshot_parts(self, code: str, who: str) -> Snapshot | None:
-        """What a snapshot for `who` needs, in O(1): the latest room (and host) frames, and
-        for a player their record, answer to the current round and rank. None when no view
-        has been sent yet (a new room: build it from `load`)."""
+        """What a player's own view needs, in O(1) whatever the room's size: the room's
+        state (without players) and, for a player, their record, answer to the current
+        round and rank. None if the room is gone."""
         k = keys.room_keys(code)
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hmget(k.views, ["room", "host"])
-            pipe.hmget(k.state, ["state", "seq"])
+            pipe.hget(k.state, "state")
             pipe.hget(k.players, who)
-            (room, host), (core, seq), player = await pipe.execute()
-        if room is None or core is None or seq is None:
+            core, player = await pipe.execute()
+        if core is None:
             return None
-        state = RoomState.model_validate_json(core)
-        parts = Snapshot(room=text(room), host=text(host) if host else None, seq=int(seq),
-                         state=state)
+        parts = Snapshot(state=RoomState.model_validate_json(core))
         if player is not None:
             parts.player = Player.model_validate_json(player)
             async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.hget(k.answers, f"{state.round_index}:{who}")
+                pipe.hget(k.answers, f"{parts.state.round_index}:{who}")
                 pipe.zcount(k.leaderboard, f"({parts.player.score}", "+inf")
                 answer, above = await pipe.execute()
             parts.result = Result.model_validate_json(answer) if answer else None
@@ -290,16 +271,3 @@ class Store:
         """The player id (or "host") a token belongs to, None if unknown."""
         raw = await self.redis.hget(keys.room_keys(code).tokens, hash_token(token))
         return text(raw) if raw else None
-
-    async def push(self, code: str, event: Event, token_hash: str | None = None) -> None:
-        """Queue an input event for the room's owner (see `server.inbox`).
-
-        The inbox gets the room's TTL here too: an event pushed after the room expired
-        (a socket closing, say) must not leave a stream behind that never expires.
-        """
-        inbox = keys.room_keys(code).inbox
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(inbox, {"e": encode(event, token_hash)}, maxlen=keys.INBOX_MAXLEN,
-                      approximate=True)
-            pipe.pexpire(inbox, self.room_ttl_ms)
-            await pipe.execute()

@@ -53,15 +53,16 @@ def room_view(code: str, deck: str, game: Game, state: RoomState, seq: int,
     )
 
 
-def restamp(room_frame: str, now_ms: int) -> str:
-    """A room view sent earlier, as of `now_ms`: its server time and the time left in a
-    running round (a snapshot resends the last room view rather than reading the room)."""
+def restamp(room_frame: str, now_ms: int) -> tuple[str, int]:
+    """A room view sent earlier, as of `now_ms` (its server time and the time left in a
+    running round), and its `seq`: a snapshot resends the last room view rather than
+    reading the whole room."""
     view = json.loads(room_frame)
     view["server_time_ms"] = now_ms
     rnd = view.get("round")
     if rnd and not rnd["paused"] and rnd["deadline_ms"] is not None and view["phase"] == "open":
         rnd["time_left_ms"] = max(0, rnd["deadline_ms"] - now_ms)
-    return json.dumps(view, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(view, ensure_ascii=False, separators=(",", ":")), view["seq"]
 
 
 def host_view(state: RoomState, seq: int, join_url: str,

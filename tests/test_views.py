@@ -82,9 +82,9 @@ def test_a_resent_room_view_is_as_of_now() -> None:
     state = joined(2)
     state, _ = m.apply(GAME, state, m.HostAction("start"), 1_000)
     sent = protocol.encode(views.room_view("ABC", "Deck", GAME, state, 4, 2_000))
-    assert views.restamp(sent, 5_500) == protocol.encode(
-        views.room_view("ABC", "Deck", GAME, state, 4, 5_500))
+    assert views.restamp(sent, 5_500) == (protocol.encode(
+        views.room_view("ABC", "Deck", GAME, state, 4, 5_500)), 4)
     paused, _ = m.apply(GAME, state, m.HostAction("pause"), 3_000)
     sent = protocol.encode(views.room_view("ABC", "Deck", GAME, paused, 5, 3_000))
-    assert views.restamp(sent, 9_000) == protocol.encode(
-        views.room_view("ABC", "Deck", GAME, paused, 5, 9_000))
+    assert views.restamp(sent, 9_000) == (protocol.encode(
+        views.room_view("ABC", "Deck", GAME, paused, 5, 9_000)), 5)
