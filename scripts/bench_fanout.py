@@ -49,7 +49,7 @@ def envelope(game: m.Game, state: m.RoomState) -> outbox.Envelope:
         seq=seq,
         room=protocol.encode(views.room_view("ABCDEF", "deck", game, state, seq, 0)),
         host=protocol.encode(views.host_view(state, seq, "http://x/play?room=ABCDEF")),
-        me={pid: protocol.encode(v) for pid, v in views.me_views(game, state, seq).items()},
+        me=views.me_views(game, state, seq),
     ))
 
 

@@ -75,7 +75,10 @@ class Connection:
     # ------------------------------------------------------------------ plumbing
 
     async def send(self, msg: p.BaseModel) -> None:
-        await self.ws.send(msg.model_dump_json())
+        await self.send_text(msg.model_dump_json())
+
+    async def send_text(self, text: str) -> None:
+        await self.ws.send(text)
         self.metrics.messages_out += 1
 
     async def error(self, code: str, message: str, reason: str | None = None) -> None:
@@ -267,17 +270,15 @@ class Connection:
         # the owner publishes): the views of that next seq must still reach this socket.
         room, seq = views.restamp(room, now_ms())
         member.last_seq = max(member.last_seq, seq)
-        await self.ws.send(room)
-        self.metrics.messages_out += 1
+        await self.send_text(room)
         if member.who == "host" and host is not None:
-            await self.ws.send(host)
-            self.metrics.messages_out += 1
+            await self.send_text(host)
         elif parts.player is not None:
             found = await self.rooms.store.game(member.code)
             if found is None:
                 raise Refused("unknown_room", "This room has expired.")
-            await self.send(views.me_view(found[0], parts.state, seq, member.who, parts.player,
-                                          parts.result, parts.rank))
+            await self.send_text(views.me_view(found[0], parts.state, seq, member.who,
+                                               parts.player, parts.result, parts.rank))
 
     async def _snapshot_built(self, member: Member, loaded: Loaded) -> None:
         seq, state = loaded.seq, loaded.state
@@ -287,7 +288,7 @@ class Connection:
         if member.who == "host":
             await self.send(views.host_view(state, seq, self.rooms.join_url(member.code)))
         elif member.who in state.players:
-            await self.send(views.me_views(loaded.game, state, seq, {member.who})[member.who])
+            await self.send_text(views.me_views(loaded.game, state, seq, {member.who})[member.who])
 
     async def _leave(self) -> None:
         member, self.member = self.member, None

@@ -51,17 +51,34 @@ class Envelope:
     views: Views | None = None
 
     def encode(self) -> str:
-        data: dict[str, object] = {"n": [[n.to, n.kind, n.text, n.code] for n in self.notices]}
+        """A JSON header line, then the view frames one after another as they are: a
+        process takes them apart by their lengths, without parsing or unescaping them."""
+        header: dict[str, object] = {"n": [[n.to, n.kind, n.text, n.code] for n in self.notices]}
+        frames: list[str] = []
         if self.views is not None:
             v = self.views
-            data["v"] = [v.seq, v.room, v.host, v.me]
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            frames = [v.room or "", v.host or "", *v.me.values()]
+            header["v"] = [v.seq, v.room is not None, v.host is not None, list(v.me),
+                           [len(f) for f in frames]]
+        return json.dumps(header, separators=(",", ":"), ensure_ascii=False) + "\n" + "".join(
+            frames)
 
     @classmethod
     def decode(cls, raw: bytes | str) -> Envelope:
-        data = json.loads(raw)
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        line, _, body = text.partition("\n")
+        data = json.loads(line)
         notices = tuple(Notice(to, kind, text, code) for to, kind, text, code in data["n"])
-        views = Views(*data["v"]) if "v" in data else None
+        if "v" not in data:
+            return cls(notices)
+        seq, has_room, has_host, me_ids, lengths = data["v"]
+        frames, at = [], 0
+        for n in lengths:
+            frames.append(body[at:at + n])
+            at += n
+        room, host, *mine = frames
+        views = Views(seq, room if has_room else None, host if has_host else None,
+                      dict(zip(me_ids, mine, strict=True)))
         return cls(notices, views)
 
 

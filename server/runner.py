@@ -152,6 +152,6 @@ class RoomRunner:
         out = None
         if room is not None or mes:
             out = outbox.Views(seq=seq, room=room, host=host,
-                               me={pid: protocol.encode(v) for pid, v in mes.items()})
+                               me=mes)
         if out is not None or notices:
             await self.outbox.publish(self.code, outbox.Envelope(tuple(notices), out))

@@ -88,3 +88,33 @@ def test_a_resent_room_view_is_as_of_now() -> None:
     sent = protocol.encode(views.room_view("ABC", "Deck", GAME, paused, 5, 3_000))
     assert views.restamp(sent, 9_000) == (protocol.encode(
         views.room_view("ABC", "Deck", GAME, paused, 5, 9_000)), 5)
+
+
+def test_me_frames_are_the_models_encoding() -> None:
+    """`me_view` builds its JSON by hand (fast): through a game, every frame is exactly what
+    `protocol.MeView` would encode, with each player's own score, rank and answer."""
+    state = joined(6)
+    state, _ = m.apply(GAME, state, m.PlayerJoin("pzoe", "Zoë 🎉 \"q\""), 5)
+    seen = set()
+    now = 100
+    state, _ = m.apply(GAME, state, m.HostAction("start"), now)
+    for index in range(3):
+        options = GAME.plan[index].key["options"]
+        for n, pid in enumerate(list(state.players)[:-2]):
+            state, _ = m.apply(GAME, state, m.SubmitAnswer(pid, index, {"choice": options[n % 4]}),
+                               now + 500 * n)
+        for step in ("next", "next", "next"):  # reveal, leaderboard, the next round
+            frames = views.me_views(GAME, state, 9)
+            ranks = {pid: rank for rank, pid, _ in state.ranking()}
+            for pid, frame in frames.items():
+                model = protocol.MeView.model_validate_json(frame)
+                assert protocol.encode(model) == frame
+                pl, result = state.players[pid], state.results.get(pid)
+                assert (model.score, model.rank, model.nickname) == (pl.score, ranks[pid],
+                                                                     pl.nickname)
+                assert model.answer == (result.answer if result else None)
+                seen.add((state.phase, model.last is not None, model.answered))
+            now += 10_000
+            state, _ = m.apply(GAME, state, m.HostAction(step), now)
+    assert {("open", False, True), ("open", False, False), ("reveal", True, True),
+            ("leaderboard", True, False)} <= seen
