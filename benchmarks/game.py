@@ -15,7 +15,7 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 
-from benchmarks.stack import Redis, Server
+from benchmarks.stack import Redis, Server, progress
 from benchmarks.swarm import Pool, TimedConnection, frame_kind, open_ws, room_moment
 
 DECK = "soviet-union-1928-41"
@@ -128,6 +128,7 @@ class Host:
 class Measure:
     """Everything a scenario measured, filled in as it goes (a failure keeps the rest)."""
 
+    label: str = ""
     stage: str = "starting"
     joined: int = 0
     join_failed: Counter[str] = field(default_factory=Counter)
@@ -146,6 +147,10 @@ class Measure:
     game_completed: bool = False
     notes: list[str] = field(default_factory=list)
 
+    def at(self, stage: str) -> None:
+        self.stage = stage
+        progress(f"{self.label}: {stage}")
+
 
 def split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
@@ -161,16 +166,14 @@ async def join_all(pool: Pool, url: str, assignment: list[tuple[str, int, int, i
         pool.send(wid, ("join", code, url, first, count, opts))
         per_worker[wid] += 1
     first_ns, last_ns = 0, 0
-    for wid, n in per_worker.items():
-        for _ in range(n):
-            _, code, summary = await pool.reply(wid)
-            joined_by[(code, wid)] = joined_by.get((code, wid), 0) + summary["joined"]
-            measure.joined += summary["joined"]
-            measure.join_failed.update(summary["failed"])
-            measure.join_latency_ms.extend(summary["latency_ms"])
-            if summary["first_ns"]:
-                first_ns = min(first_ns or summary["first_ns"], summary["first_ns"])
-            last_ns = max(last_ns, summary["last_ns"])
+    for wid, (_, code, summary) in await pool.replies_with_progress(per_worker, "joins"):
+        joined_by[(code, wid)] = joined_by.get((code, wid), 0) + summary["joined"]
+        measure.joined += summary["joined"]
+        measure.join_failed.update(summary["failed"])
+        measure.join_latency_ms.extend(summary["latency_ms"])
+        if summary["first_ns"]:
+            first_ns = min(first_ns or summary["first_ns"], summary["first_ns"])
+        last_ns = max(last_ns, summary["last_ns"])
     measure.join_span_s = max(last_ns - first_ns, 0) / 1e9
 
 
@@ -187,13 +190,13 @@ async def play(hosts: list[Host], rooms_wids: dict[str, set[int]], pool: Pool, r
 
     cpu0, rcpu0 = server.cpu_seconds(), redis.cpu_seconds()
     for index in range(rounds):
-        measure.stage = f"round {index}: opening"
+        measure.at(f"round {index}: opening")
         calls0 = redis.commands()
         for h in hosts:
             await h.act("start" if index == 0 else "next", ("open", index))
         await asyncio.gather(*(h.wait("open", index) for h in hosts))
         await reach("open", index)
-        measure.stage = f"round {index}: answering"
+        measure.at(f"round {index}: answering")
         await asyncio.gather(*(h.wait("reveal", index) for h in hosts))
         await reach("reveal", index)
         calls1 = redis.commands()
@@ -204,13 +207,13 @@ async def play(hosts: list[Host], rooms_wids: dict[str, set[int]], pool: Pool, r
         measure.rounds_played = index + 1
         measure.player_rounds += players()
         await asyncio.sleep(settle)
-        measure.stage = f"round {index}: leaderboard"
+        measure.at(f"round {index}: leaderboard")
         for h in hosts:
             await h.act("next", ("leaderboard", index))
         await asyncio.gather(*(h.wait("leaderboard", index) for h in hosts))
         await reach("leaderboard", index)
         await asyncio.sleep(settle)
-    measure.stage = "podium"
+    measure.at("podium")
     for h in hosts:
         await h.act("next", ("podium", rounds - 1))
     podiums = await asyncio.gather(*(h.wait("podium") for h in hosts))
@@ -228,7 +231,11 @@ async def collect(pool: Pool, timeout: float = 60) -> list[dict[str, Any]]:
         pool.send(wid, ("collect",))
     out = []
     for wid in range(len(pool)):
-        _, data = await pool.reply(wid, timeout)
+        try:
+            _, data = await pool.reply(wid, timeout)
+        except TimeoutError:
+            raise RuntimeError(f"client process {wid} sent no results within {timeout:g} s") \
+                from None
         out.append(data)
     return out
 
@@ -238,6 +245,7 @@ async def collect(pool: Pool, timeout: float = 60) -> list[dict[str, Any]]:
 
 @dataclass
 class BaselineMeasure:
+    label: str = ""
     stage: str = "starting"
     connected: int = 0
     connect_failed: Counter[str] = field(default_factory=Counter)
@@ -245,6 +253,10 @@ class BaselineMeasure:
     sent_ns: dict[tuple[str, int], int] = field(default_factory=dict)
     frame_bytes: list[int] = field(default_factory=list)
     cpu_s: float = 0.0
+
+    def at(self, stage: str) -> None:
+        self.stage = stage
+        progress(f"{self.label} baseline: {stage}")
 
 
 async def baseline(server: Server, pool: Pool, groups: list[tuple[str, int, int]],
@@ -260,20 +272,19 @@ async def baseline(server: Server, pool: Pool, groups: list[tuple[str, int, int]
             await control.send(f"f {i} " + frame.decode())
             await control.recv_timed()
         measure.frame_bytes = [len(f) for f in frames]
-        measure.stage = "connecting"
+        measure.at("connecting")
         per_worker: Counter[int] = Counter()
         for group, wid, count in groups:
             pool.send(wid, ("listen", group, url, count, opts))
             per_worker[wid] += 1
         first_ns, last_ns = 0, 0
-        for wid, n in per_worker.items():
-            for _ in range(n):
-                _, _g, summary = await pool.reply(wid)
-                measure.connected += summary["joined"]
-                measure.connect_failed.update(summary["failed"])
-                if summary["first_ns"]:
-                    first_ns = min(first_ns or summary["first_ns"], summary["first_ns"])
-                last_ns = max(last_ns, summary["last_ns"])
+        for _wid, (_, _g, summary) in await pool.replies_with_progress(per_worker,
+                                                                      "baseline connects"):
+            measure.connected += summary["joined"]
+            measure.connect_failed.update(summary["failed"])
+            if summary["first_ns"]:
+                first_ns = min(first_ns or summary["first_ns"], summary["first_ns"])
+            last_ns = max(last_ns, summary["last_ns"])
         measure.connect_span_s = max(last_ns - first_ns, 0) / 1e9
         wids: dict[str, set[int]] = {}
         for group, wid, _count in groups:
@@ -281,7 +292,7 @@ async def baseline(server: Server, pool: Pool, groups: list[tuple[str, int, int]
         await asyncio.sleep(settle)
         cpu0 = server.cpu_seconds()
         for i in range(len(frames)):
-            measure.stage = f"frame {i}"
+            measure.at(f"frame {i}")
             for group in wids:
                 measure.sent_ns[(group, i)] = time.time_ns()
                 await control.send(f"t {i} {group}")

@@ -269,6 +269,7 @@ def scenario_details(s: Json) -> list[str]:
         ("fan-out p99 / baseline p99", "–" if s.get("fanout_p99_ratio") is None
          else f"{s['fanout_p99_ratio']:.2f}x"),
         ("time taken", f"{fmt(s.get('duration_s'), 0)} s (budget {fmt(s.get('budget_s'), 0)} s)"),
+        ("machine load average (1 min) at the start", fmt(s.get("load_before"), 2)),
     ]
     if base.get("status") and base["status"] != "ok":
         rows.append(("baseline status", f"{base['status']}: {base.get('reason')}"))
@@ -319,6 +320,7 @@ def idle_details(s: Json) -> list[str]:
          f"{fmt(s.get('memory_kib_per_room'))} KiB"),
         ("--room-idle", f"{fmt(s.get('room_idle_s'), 0)} s"),
         ("time taken", f"{fmt(s.get('duration_s'), 0)} s (budget {fmt(s.get('budget_s'), 0)} s)"),
+        ("machine load average (1 min) at the start", fmt(s.get("load_before"), 2)),
     ]
     lines += ["| figure | value |", "|---|---|"]
     lines += [f"| {k} | {str(val).replace('|', '/')} |" for k, val in rows]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shlex
 import sys
 import tempfile
@@ -109,6 +110,7 @@ async def run_all(args: argparse.Namespace, chosen_scenarios: list[Scenario],
             print(f"[bench] {sc.name}: {size}, budget {sc.budget_s:.0f} s ...", file=sys.stderr,
                   flush=True)
             runner = run_game if sc.kind == "game" else run_idle
+            load_before = os.getloadavg()[0]
             try:
                 result = await runner(sc, ctx)
             except Exception as exc:  # a bug in the suite: report it, go on with the next
@@ -117,6 +119,9 @@ async def run_all(args: argparse.Namespace, chosen_scenarios: list[Scenario],
                           "workers": sc.workers, "budget_s": sc.budget_s, "status": "failed",
                           "reason": f"benchmark error: {type(exc).__name__}: {exc}",
                           "notes": []}
+            # the machine's load (1 min) just before, which includes the last scenario's
+            # tail: anything else running shares the CPUs with what is measured
+            result["load_before"] = round(load_before, 2)
             full_size = not args.quick and args.players is None
             result["targets"] = (report.game_targets(result, full_size) if sc.kind == "game"
                                  else report.idle_targets(result, full_size))

@@ -27,7 +27,14 @@ from benchmarks.game import (
     play,
     split,
 )
-from benchmarks.stack import Redis, Server, ServerFailed, start_baseline, start_cardcade
+from benchmarks.stack import (
+    Redis,
+    Server,
+    ServerFailed,
+    progress,
+    start_baseline,
+    start_cardcade,
+)
 from benchmarks.swarm import Pool
 
 Json = dict[str, Any]
@@ -149,7 +156,7 @@ async def run_game(sc: Scenario, ctx: Context) -> Json:
     out: Json = {"name": sc.name, "kind": "game", "description": sc.description,
                  "rooms": sc.rooms, "players_per_room": sc.players, "workers": sc.workers,
                  "budget_s": sc.budget_s, "status": "ok", "reason": None, "notes": []}
-    m = Measure()
+    m = Measure(label=sc.name)
     ctx.redis.reset()
     sockets = sc.rooms * sc.players
     procs = ctx.processes(sockets)
@@ -161,18 +168,18 @@ async def run_game(sc: Scenario, ctx: Context) -> Json:
     results: list[Json] = []
     try:
         async with asyncio.timeout(sc.budget_s):
-            m.stage = "starting the server"
+            m.at("starting the server")
             server = await asyncio.to_thread(
                 start_cardcade, ctx.redis.url, ctx.log_dir / f"{sc.name}.log",
                 workers=sc.workers, extra=ctx.server_args, source=ctx.source)
             pool = Pool(procs)
             pool.attach()
-            m.stage = "creating the rooms"
+            m.at("creating the rooms")
             hosts = await guarded(create_rooms(server, sc, ctx), server, pool)
             await asyncio.sleep(1.0)
             m.rss_before_joins_kib = server.rss_kib()
             cpu0 = server.cpu_seconds()
-            m.stage = "joining"
+            m.at("joining")
             assignment = assign(hosts, sc, procs)
             await guarded(join_all(pool, server.ws_url, assignment, ctx.opts(), m,
                                    joined_by), server, pool)
@@ -185,12 +192,12 @@ async def run_game(sc: Scenario, ctx: Context) -> Json:
             for (code, wid), n in joined_by.items():
                 if n:
                     wids[code].add(wid)
-            m.stage = "playing"
+            m.at("playing")
             await guarded(play(hosts, wids, pool, ctx.redis, server, ctx.rounds, ctx.settle_s,
                                m, lambda: m.joined), server, pool)
-            m.stage = "collecting"
+            m.at("collecting")
             results = await collect(pool, 120)
-            m.stage = "done"
+            m.at("done")
     except Refused as exc:
         out["status"], out["reason"] = "refused", f"refused by the server: {exc}"
     except TimeoutError:
@@ -374,7 +381,7 @@ def synthetic_frames(rounds: int, size: int = 1500) -> list[bytes]:
 async def run_baseline(sc: Scenario, ctx: Context, pool: Pool,
                        groups: list[tuple[str, int, int]], frames: list[bytes]) -> Json:
     out: Json = {"status": "ok", "reason": None}
-    bm = BaselineMeasure()
+    bm = BaselineMeasure(label=sc.name)
     server: Server | None = None
     results: list[Json] = []
     pool.forget()
@@ -426,7 +433,12 @@ async def run_idle(sc: Scenario, ctx: Context) -> Json:
                  "window_s": ctx.window_s, "room_idle_s": room_idle}
     ctx.redis.reset()
     procs = ctx.processes(sc.rooms)
-    stage = "starting the server"
+
+    def at(stage: str) -> str:
+        progress(f"{sc.name}: {stage}")
+        return stage
+
+    stage = at("starting the server")
     server: Server | None = None
     pool: Pool | None = None
     try:
@@ -438,7 +450,7 @@ async def run_idle(sc: Scenario, ctx: Context) -> Json:
             pool.attach()
             await asyncio.sleep(2.0)
             out["rss_empty_kib"] = server.rss_kib()
-            stage = "creating the rooms"
+            stage = at("creating the rooms")
             cpu0 = server.cpu_seconds()
             settings = {"rounds": ctx.rounds, "round_mix": ROUND_MIX}
             for wid, count in enumerate(split(sc.rooms, procs)):
@@ -462,7 +474,7 @@ async def run_idle(sc: Scenario, ctx: Context) -> Json:
                 if last > first else None
             if not created:
                 raise Failure(f"no room could be created: {dict(failed)}")
-            stage = "lobbies open, hosts connected"
+            stage = at("lobbies open, hosts connected")
             await asyncio.sleep(3.0)
             out["rss_open_kib"] = server.rss_kib()
             out["memory_kib_per_room"] = round(
@@ -472,17 +484,17 @@ async def run_idle(sc: Scenario, ctx: Context) -> Json:
                                           server, pool)
             out["cpu_share_hosts_connected"] = round(share, 4)
             out["redis_cpu_share_hosts_connected"] = round(rshare, 4)
-            stage = "hosts gone, waiting for --room-idle"
+            stage = at("hosts gone, waiting for --room-idle")
             await collect(pool, 120)  # every host socket dropped
             await guarded(asyncio.sleep(room_idle + 5.0), server, pool)
             out["rooms_run_after_release"] = metric(server, "cardcade_rooms")
-            stage = "after release"
+            stage = at("after release")
             share, rshare = await guarded(cpu_window(server, ctx.redis, ctx.window_s),
                                           server, pool)
             out["cpu_share_after_release"] = round(share, 4)
             out["redis_cpu_share_after_release"] = round(rshare, 4)
             out["rss_released_kib"] = server.rss_kib()
-            stage = "done"
+            stage = at("done")
     except TimeoutError:
         out["status"] = "failed"
         out["reason"] = f"time budget of {sc.budget_s:.0f} s exceeded during: {stage}"

@@ -22,6 +22,11 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
+def progress(message: str) -> None:
+    """A progress line on stderr."""
+    print(f"[bench] {time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
 # ---------------------------------------------------------------------- /proc readings
 
 

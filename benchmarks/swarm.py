@@ -35,6 +35,7 @@ import gc
 import json
 import multiprocessing
 import multiprocessing.connection
+import os
 import random
 import time
 from collections import Counter, deque
@@ -46,6 +47,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.frames import DATA_OPCODES, Frame
 from websockets.protocol import Event
 
+from benchmarks.stack import progress
 from server.bot_solver import Solution, Solver, load_rules_deck, spoil
 
 ANSWER_ERRORS = frozenset({"wrong_round", "round_closed", "paused", "already_answered",
@@ -212,15 +214,24 @@ class Swarm:
         self.tasks: set[asyncio.Task[Any]] = set()
         self.opts = Options()
         self.join_sem: asyncio.Semaphore | None = None  # shared by every join command
+        self.entered = 0  # players (or baseline clients) in, for the progress lines
+        self.ticker: asyncio.Task[None] | None = None
         self.stop = asyncio.Event()
 
     # ------------------------------------------------------------ the pipe
 
     def push(self, msg: tuple[Any, ...]) -> None:
-        with contextlib.suppress(OSError, BrokenPipeError):
+        # uvloop's add_reader made the pipe non-blocking: a message bigger than the socket
+        # buffer (the results) would be cut short. Sending blocks until the coordinator,
+        # which reads at once, has it all.
+        os.set_blocking(self.conn.fileno(), True)
+        try:
             self.conn.send(msg)
+        except (OSError, BrokenPipeError):  # the coordinator is gone
+            self.stop.set()
 
     def on_pipe(self) -> None:
+        os.set_blocking(self.conn.fileno(), True)
         try:
             while self.conn.poll():
                 self.command(self.conn.recv())
@@ -255,9 +266,20 @@ class Swarm:
     async def serve(self) -> None:
         loop = asyncio.get_running_loop()
         loop.add_reader(self.conn.fileno(), self.on_pipe)
+        self.ticker = asyncio.create_task(self.tick())
         await self.stop.wait()
+        self.ticker.cancel()
         loop.remove_reader(self.conn.fileno())
         self.drop_all()
+
+    async def tick(self) -> None:
+        """Tell the coordinator how many players are in, when it changes."""
+        told = 0
+        while True:
+            await asyncio.sleep(5)
+            if self.entered != told:
+                told = self.entered
+                self.push(("progress", told))
 
     # ------------------------------------------------------------ joining
 
@@ -296,6 +318,7 @@ class Swarm:
                         p.ws = None
                     return
                 t1 = time.time_ns()
+                self.entered += 1
                 ends.append(t1)
                 latencies.append((t1 - t0) / 1e6)
                 p.alive = True
@@ -529,7 +552,8 @@ class Swarm:
 
     def drop_all(self) -> None:
         for task in list(self.tasks):
-            task.cancel()
+            if task is not self.ticker:
+                task.cancel()
         for room in self.rooms.values():
             for p in room.players:
                 p.alive = False
@@ -539,6 +563,7 @@ class Swarm:
         self.rooms.clear()
         self.errors.clear()
         self.join_sem = None
+        self.entered = 0
 
 
 def worker_main(conn: multiprocessing.connection.Connection, wid: int) -> None:
@@ -578,6 +603,7 @@ class Pool:
         self.live: dict[tuple[str, int], int] = {}
         self.changed = asyncio.Event()
         self.dead: set[int] = set()
+        self.entered: dict[int, int] = {}
         self.replies: dict[int, asyncio.Queue[tuple[Any, ...]]] = {
             wid: asyncio.Queue() for wid in range(processes)}
 
@@ -591,6 +617,7 @@ class Pool:
 
     def _readable(self, wid: int) -> None:
         conn = self.conns[wid]
+        os.set_blocking(conn.fileno(), True)  # a message is read whole once it begins
         try:
             while conn.poll():
                 self._dispatch(wid, conn.recv())
@@ -605,6 +632,8 @@ class Pool:
             _, room, phase, index, _seen = msg
             self.milestones.setdefault((room, phase, index), set()).add(wid)
             self.changed.set()
+        elif msg[0] == "progress":
+            self.entered[wid] = msg[1]
         elif msg[0] == "live":
             self.live[(msg[1], wid)] = msg[2]
             self.changed.set()
@@ -612,6 +641,7 @@ class Pool:
             self.replies[wid].put_nowait(msg)
 
     def send(self, wid: int, msg: tuple[Any, ...]) -> None:
+        os.set_blocking(self.conns[wid].fileno(), True)  # as in Swarm.push
         self.conns[wid].send(msg)
 
     async def reply(self, wid: int, timeout: float | None = None) -> tuple[Any, ...]:
@@ -628,14 +658,43 @@ class Pool:
         return all(w in got or self.live.get((room, w), 1) == 0 for w in wids)
 
     async def wait_reached(self, room: str, phase: str, index: int, wids: set[int]) -> None:
+        waited = 0.0
         while not self.reached(room, phase, index, wids):
             self.changed.clear()
-            await self.changed.wait()
+            try:
+                await asyncio.wait_for(self.changed.wait(), 15)
+            except TimeoutError:
+                waited += 15
+                got = self.milestones.get((room, phase, index), set())
+                progress(f"room {room}: still waiting ({waited:.0f} s) for every player to "
+                         f"see {phase} {index}: client processes done {sorted(got)} of "
+                         f"{sorted(wids)}, live players {self.live or 'all'}")
 
     def forget(self) -> None:
         """Drop the milestones of the last scenario."""
         self.milestones.clear()
         self.live.clear()
+        self.entered.clear()
+
+    async def replies_with_progress(self, expected: dict[int, int],
+                                    what: str) -> list[tuple[int, tuple[Any, ...]]]:
+        """`expected[wid]` replies from each process, with a progress line every 15 s."""
+        got: list[tuple[int, tuple[Any, ...]]] = []
+
+        async def of(wid: int, n: int) -> None:
+            for _ in range(n):
+                got.append((wid, await self.reply(wid)))
+
+        task = asyncio.ensure_future(asyncio.gather(*(of(w, n) for w, n in expected.items())))
+        try:
+            while True:
+                done, _ = await asyncio.wait([task], timeout=15)
+                if done:
+                    task.result()
+                    return got
+                progress(f"{what}: {sum(self.entered.values()):,} in so far")
+        finally:
+            task.cancel()
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError):
