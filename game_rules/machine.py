@@ -268,7 +268,7 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
             due = state.deadline_ms is None or now_ms >= state.deadline_ms
             if not due and not _everyone_answered(state, now_ms):
                 return state, []  # early wake-up: the deadline has moved on
-            return _close(game, state.model_copy(deep=True), skipped=False)
+            return _close(game, state.model_copy(), skipped=False)
         case HostAction(action=action):
             return _host(game, state, action, now_ms)
         case HostAddTime(ms=ms):
@@ -280,9 +280,14 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
 
 def _with_player(state: RoomState, pid: str, player: Player) -> RoomState:
     """A copy of `state` with `pid` set to `player`; the other players are shared, not
-    copied, so a join or a connection change costs the same in a room of 30 or 3,000.
-    (Steps that change many players work on a deep copy of their own.)"""
+    copied, so a join or a connection change costs the same in a room of 30 or 3,000."""
     return state.model_copy(update={"players": {**state.players, pid: player}})
+
+
+def _own_players(state: RoomState) -> None:
+    """Give a copied state players of its own to change (a step that changes them all,
+    once a round): a copy of each, far cheaper than a deep copy of the whole state."""
+    state.players = {pid: p.model_copy() for pid, p in state.players.items()}
 
 
 def _reject(state: RoomState, to: str, code: str, message: str) -> Outcome:
@@ -350,7 +355,7 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
     )
     effects: list[Effect] = [AnswerAccepted(pid, state.round_index)]
     if _everyone_answered(new, now_ms):
-        new_state, closing = _close(game, new.model_copy(deep=True), skipped=False)
+        new_state, closing = _close(game, new.model_copy(), skipped=False)
         return new_state, effects + closing
     return new, effects
 
@@ -379,6 +384,7 @@ def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
 
 def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
     """Close the open round on a copied state: award points (unless skipped), reveal."""
+    _own_players(state)
     for pid, player in state.players.items():
         result = state.results.get(pid)
         player.last_right = 0 if result is None or skipped else result.right
@@ -408,6 +414,7 @@ def _podium(state: RoomState) -> Outcome:
 
 
 def _remember_ranks(state: RoomState) -> None:
+    _own_players(state)
     for rank, _pid, player in state.ranking():
         player.prev_rank = rank
 
@@ -415,8 +422,9 @@ def _remember_ranks(state: RoomState) -> None:
 # --------------------------------------------------------------------------- host actions
 #
 # What each host action does in each phase, in one table (docs/protocol.md, section 10).
-# "paused" is an open round on pause. Each step gets a copy of the state; an action with
-# no entry is refused by the one rejection path below, and changes nothing.
+# "paused" is an open round on pause. Each step gets a shallow copy of the state (its own
+# fields; players, answers and lists shared) and copies what it changes of those; an
+# action with no entry is refused by the one rejection path below, and changes nothing.
 #
 #              start    next         skip        pause   resume  end     lock/unlock
 # lobby        open     -            -           -       -       podium  lobby
@@ -510,7 +518,7 @@ def _host(game: Game, state: RoomState, action: str, now_ms: int) -> Outcome:
     where = "paused" if state.phase == "open" and state.paused else state.phase
     step = HOST_STEPS[where].get(action)
     if step is not None:
-        new, effects = step(game, state.model_copy(deep=True), now_ms)
+        new, effects = step(game, state.model_copy(), now_ms)
         refused: list[Effect] = [e for e in effects if isinstance(e, Rejected)]
         return (state, refused) if refused else (new, effects)  # a refusal changes nothing
     if where == "podium":
@@ -525,7 +533,7 @@ def _add_time(state: RoomState, ms: int) -> Outcome:
         return _reject(state, HOST, "bad_phase", "Time can only be added to a running round.")
     if not 0 < ms <= 300_000:
         return _reject(state, HOST, "bad_value", "Add between 1 ms and 5 minutes.")
-    new = state.model_copy(deep=True)
+    new = state.model_copy()
     assert new.deadline_ms is not None
     new.deadline_ms += ms
     return new, []
@@ -534,12 +542,14 @@ def _add_time(state: RoomState, ms: int) -> Outcome:
 def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
     if pid not in state.players:
         return _reject(state, HOST, "unknown_player", "There is no such player in this room.")
-    new = state.model_copy(deep=True)
-    player = new.players.pop(pid)
-    new.names.pop(player.nickname.casefold(), None)
-    new.results.pop(pid, None)
-    new.kicked_ids.append(pid)
-    new.banned_nicknames.append(player.nickname.casefold())
+    player = state.players[pid]
+    new = state.model_copy(update={
+        "players": {k: v for k, v in state.players.items() if k != pid},
+        "names": {k: v for k, v in state.names.items() if v != pid},
+        "results": {k: v for k, v in state.results.items() if k != pid},
+        "kicked_ids": [*state.kicked_ids, pid],
+        "banned_nicknames": [*state.banned_nicknames, player.nickname.casefold()],
+    })
     effects: list[Effect] = [Kicked(pid), PlayersChanged(pid)]
     if new.phase == "open" and _everyone_answered(new, now_ms):
         new, closing = _close(game, new, skipped=False)

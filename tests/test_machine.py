@@ -340,3 +340,48 @@ def test_join_and_connection_changes_leave_the_input_state_alone() -> None:
                            (900, m.HostAction("next"))], back)
     assert closed.players["p0"].score == 1000
     assert back.players["p0"].score == 0 and state.model_dump_json() == before
+
+
+def test_apply_never_changes_the_state_it_is_given() -> None:
+    """States share players and lists between versions (no deep copies): through random
+    games, every event leaves the state it was applied to exactly as it was."""
+    import random
+
+    from decks.io import bundled_deck_path, load_deck
+    from game_rules.plan import make_plan
+
+    settings = Settings(rounds=3, round_mix=("quiz",), max_players=40)
+    plan = make_plan(load_deck(bundled_deck_path("soviet-union-1928-41")).to_rules(), settings, 4)
+    game = m.Game(settings, tuple(plan))
+    kinds = set()
+    for seed in range(20):
+        rng = random.Random(seed)
+        state, now = m.RoomState(), 0
+        for _ in range(150):
+            now += rng.randint(0, 2500)
+            pids = list(state.players)
+            roll = rng.random()
+            if roll < 0.25 or not pids:
+                event: m.Event = m.PlayerJoin(f"p{rng.randint(0, 25)}", rng.choice("ABCDE") * 2)
+            elif roll < 0.4:
+                event = m.PlayerConnection(rng.choice(pids), rng.random() < 0.5)
+            elif roll < 0.7 and state.phase == "open":
+                options = plan[state.round_index].key["options"]
+                event = m.SubmitAnswer(rng.choice(pids), state.round_index,
+                                       {"choice": rng.choice(options)})
+            elif roll < 0.75:
+                event = m.HostKick(rng.choice(pids))
+            elif roll < 0.8:
+                event = m.DeadlineReached(state.round_index)
+            elif roll < 0.83:
+                event = m.HostAddTime(5000)
+            else:
+                event = m.HostAction(rng.choice(["start", "next", "skip", "pause", "resume",
+                                                  "lock", "unlock", "end"]))
+            before = state.model_dump()
+            names = dict(state.names)
+            new, effects = m.apply(game, state, event, now)
+            assert state.model_dump() == before and state.names == names, event
+            kinds.update(type(e).__name__ for e in effects)
+            state = new
+    assert {"RoundClosed", "Kicked", "RoundOpened", "AnswerAccepted", "GameOver"} <= kinds
