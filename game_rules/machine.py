@@ -79,11 +79,17 @@ class RoomState(BaseModel):
     # Case-folded nickname -> player id: an index of `players` (never stored, rebuilt on
     # load), so checking that a nickname is free does not read every player.
     names: dict[str, str] = Field(default_factory=dict, exclude=True)
+    # Player id -> when their connection dropped, for those whose has: the same kind of
+    # index, so the runner's timer does not read every player.
+    away: dict[str, int] = Field(default_factory=dict, exclude=True)
 
     @model_validator(mode="after")
-    def _index_names(self) -> RoomState:
+    def _index_players(self) -> RoomState:
         if len(self.names) != len(self.players):
             self.names = {p.nickname.casefold(): pid for pid, p in self.players.items()}
+        if not self.away:
+            self.away = {pid: p.left_ms for pid, p in self.players.items()
+                         if p.left_ms is not None}
         return self
 
     @property
@@ -103,9 +109,8 @@ class RoomState(BaseModel):
         last fed it), since the round may close then. None outside a running round."""
         if self.phase != "open" or self.deadline_ms is None or self.paused:
             return None
-        ends = [p.left_ms + RECONNECT_GRACE_MS for pid, p in self.players.items()
-                if p.left_ms is not None and pid not in self.results
-                and p.left_ms + RECONNECT_GRACE_MS > after_ms]
+        ends = [left + RECONNECT_GRACE_MS for pid, left in self.away.items()
+                if pid not in self.results and left + RECONNECT_GRACE_MS > after_ms]
         return min([self.deadline_ms, *ends])
 
     def ranking(self) -> list[tuple[int, str, Player]]:
@@ -259,7 +264,10 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
             # Only this player changes: copy it, share the others (no deep copy of the room).
             player = state.players[pid].model_copy(
                 update={"connected": connected, "left_ms": None if connected else now_ms})
-            return _with_player(state, pid, player), [PlayersChanged(pid)]
+            new = _with_player(state, pid, player)
+            new.away = ({k: v for k, v in state.away.items() if k != pid} if connected
+                        else {**state.away, pid: now_ms})
+            return new, [PlayersChanged(pid)]
         case SubmitAnswer():
             return _answer(game, state, event, now_ms)
         case DeadlineReached(round_index=index):
@@ -546,6 +554,7 @@ def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
     new = state.model_copy(update={
         "players": {k: v for k, v in state.players.items() if k != pid},
         "names": {k: v for k, v in state.names.items() if v != pid},
+        "away": {k: v for k, v in state.away.items() if k != pid},
         "results": {k: v for k, v in state.results.items() if k != pid},
         "kicked_ids": [*state.kicked_ids, pid],
         "banned_nicknames": [*state.banned_nicknames, player.nickname.casefold()],
