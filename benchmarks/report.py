@@ -87,13 +87,20 @@ def game_targets(s: Json, full_size: bool) -> list[Json]:
 def idle_targets(s: Json, full_size: bool) -> list[Json]:
     out = []
     scaled = "" if full_size else "scaled-down run: not evaluated"
+    created = s.get("created") or 0
+    short_of = (f"only {created:,} rooms created: not evaluated unless already over"
+                if created < s["rooms"] else "")
     for key, label in (("cpu_share_hosts_connected", "lobbies open (hosts connected)"),
                        ("cpu_share_after_release", "hosts gone, after --room-idle")):
         share = s.get(key)
         met = None if share is None or not full_size else share < IDLE_CORE_SHARE
+        if met and short_of:  # fewer rooms than the target's: only a miss is conclusive
+            met = None
         out.append(target(f"{s['rooms']:,} idle rooms in one process under "
                           f"{IDLE_CORE_SHARE:.0%} of a core: {label}",
-                          "n/a" if share is None else f"{share:.1%} of a core", met, scaled))
+                          "n/a" if share is None else
+                          f"{share:.1%} of a core with {created:,} rooms", met,
+                          scaled or short_of))
     return out
 
 

@@ -41,6 +41,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="run only this scenario (repeat, or separate with commas)")
     parser.add_argument("--players", type=int, help="players per room in every game scenario")
+    parser.add_argument("--idle-rooms", type=int, help="rooms in the idle rooms scenario")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per game (default 3)")
     parser.add_argument("--think", type=float, nargs=2, metavar=("MIN", "MAX"),
                         help="a player's think time is uniform in [MIN, MAX] seconds "
@@ -76,6 +77,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--clients-per-process must be 1 to 4000")
     if args.players is not None and args.players < 1:
         parser.error("--players must be at least 1")
+    if args.idle_rooms is not None and args.idle_rooms < 1:
+        parser.error("--idle-rooms must be at least 1")
     if not 1 <= args.rounds <= 50:
         parser.error("--rounds must be 1 to 50")
     return args
@@ -83,7 +86,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def chosen(args: argparse.Namespace) -> list[Scenario]:
     out = []
-    for sc in scenarios(args.quick, args.players):
+    for sc in scenarios(args.quick, args.players, args.idle_rooms):
         if args.only and sc.name not in args.only:
             continue
         out.append(Scenario(**{**sc.__dict__, "budget_s": sc.budget_s * args.budget_scale}))
@@ -122,7 +125,7 @@ async def run_all(args: argparse.Namespace, chosen_scenarios: list[Scenario],
             # the machine's load (1 min) just before, which includes the last scenario's
             # tail: anything else running shares the CPUs with what is measured
             result["load_before"] = round(load_before, 2)
-            full_size = not args.quick and args.players is None
+            full_size = not args.quick and args.players is None and args.idle_rooms is None
             result["targets"] = (report.game_targets(result, full_size) if sc.kind == "game"
                                  else report.idle_targets(result, full_size))
             print(f"[bench] {sc.name}: {result['status']}"
@@ -150,7 +153,7 @@ def headline(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.list:
-        for sc in scenarios(args.quick, args.players):
+        for sc in scenarios(args.quick, args.players, args.idle_rooms):
             print(f"{sc.name:<22} {sc.description}")
         return 0
     started = datetime.now()

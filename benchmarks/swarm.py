@@ -110,6 +110,18 @@ def open_ws(url: str) -> Any:
                    open_timeout=None, create_connection=TimedConnection)
 
 
+def connect_error(exc: BaseException) -> str:
+    """A failed connection in a few words: the error, and its cause if it has one (an
+    `InvalidMessage` is a handshake the server closed or never answered)."""
+    why = f"connect: {type(exc).__name__}"
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None:
+        why += f" ({type(cause).__name__}: {str(cause)[:60]})"
+    elif str(exc):
+        why += f" ({str(exc)[:60]})"
+    return why
+
+
 # ---------------------------------------------------------------------- frame scanning
 
 
@@ -216,6 +228,7 @@ class Swarm:
         self.join_sem: asyncio.Semaphore | None = None  # shared by every join command
         self.entered = 0  # players (or baseline clients) in, for the progress lines
         self.ticker: asyncio.Task[None] | None = None
+        self.creating = True  # hosts may still begin creating a room
         self.stop = asyncio.Event()
 
     # ------------------------------------------------------------ the pipe
@@ -257,6 +270,8 @@ class Swarm:
             _, url, count, settings, opts = cmd
             self.opts = Options(**opts)
             self.spawn(self.create_rooms(url, count, settings))
+        elif op == "stop_creating":
+            self.creating = False
         elif op == "collect":
             self.push(("results", self.results()))
             self.drop_all()
@@ -276,7 +291,7 @@ class Swarm:
         """Tell the coordinator how many players are in, when it changes."""
         told = 0
         while True:
-            await asyncio.sleep(5)
+            await asyncio.sleep(1)
             if self.entered != told:
                 told = self.entered
                 self.push(("progress", told))
@@ -310,7 +325,7 @@ class Swarm:
                 except TimeoutError:
                     why = "timeout"
                 except (OSError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
-                    why = f"connect: {type(exc).__name__}"
+                    why = connect_error(exc)
                 if why:
                     failed[why] += 1
                     if p.ws is not None:
@@ -366,6 +381,9 @@ class Swarm:
         async def one(i: int) -> None:
             p = Player(i, room)
             async with sem:
+                if not self.creating:
+                    failed["not begun (creation stopped)"] += 1
+                    return
                 starts.append(time.time_ns())
                 try:
                     async with asyncio.timeout(self.opts.join_timeout):
@@ -387,9 +405,10 @@ class Swarm:
                 except TimeoutError:
                     failed["timeout"] += 1
                 except (OSError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
-                    failed[f"connect: {type(exc).__name__}"] += 1
+                    failed[connect_error(exc)] += 1
                 else:
                     ends.append(time.time_ns())
+                    self.entered += 1
                     room.players.append(p)
                     self.spawn(self.drain(p))
                     return
@@ -564,6 +583,7 @@ class Swarm:
         self.errors.clear()
         self.join_sem = None
         self.entered = 0
+        self.creating = True
 
 
 def worker_main(conn: multiprocessing.connection.Connection, wid: int) -> None:
