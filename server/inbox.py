@@ -3,6 +3,7 @@ any process, read in order by the room's owner (`server.owner`)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import asdict
 
@@ -34,17 +35,46 @@ def decode(raw: str | bytes) -> tuple[m.Event, str | None]:
 
 
 class Inbox:
+    """Pushes input events. The events pushed while a write is in flight go together in the
+    next one (one pipeline, one round trip for all of them): under a storm of answers a
+    push costs a share of a pipeline, not a pipeline of its own. Each `push` returns once
+    its event is in Redis, or raises what the write raised."""
+
     def __init__(self, client: aioredis.Redis, room_ttl_ms: int = keys.ROOM_TTL_MS):
         self.redis = client
         self.room_ttl_ms = room_ttl_ms
+        self._queue: list[tuple[str, str, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def push(self, code: str, event: m.Event, token_hash: str | None = None) -> None:
-        """Queue an input event for the room's owner. The inbox gets the room's TTL here
-        too: an event pushed after the room expired (a socket closing, say) must not leave
-        a stream behind that never expires."""
-        inbox = keys.room_keys(code).inbox
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(inbox, {"e": encode(event, token_hash)}, maxlen=keys.INBOX_MAXLEN,
-                      approximate=True)
-            pipe.pexpire(inbox, self.room_ttl_ms)
-            await pipe.execute()
+        """Queue an input event for the room's owner."""
+        done = asyncio.get_running_loop().create_future()
+        self._queue.append((code, encode(event, token_hash), done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await done
+
+    async def _write(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for code, entry, _ in batch:
+                        pipe.xadd(keys.room_keys(code).inbox, {"e": entry},
+                                  maxlen=keys.INBOX_MAXLEN, approximate=True)
+                    # The room's TTL on its inbox too: an event pushed after the room
+                    # expired (a socket closing, say) must not leave a stream for good.
+                    for code in {code for code, _, _ in batch}:
+                        pipe.pexpire(keys.room_keys(code).inbox, self.room_ttl_ms)
+                    await pipe.execute()
+            except BaseException as exc:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc if isinstance(exc, Exception)
+                                           else ConnectionError("the write was cancelled"))
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_result(None)

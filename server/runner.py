@@ -26,7 +26,16 @@ from server.store import Loaded, Store
 
 log = logging.getLogger("cardcade.runner")
 
-VIEW_INTERVAL_S = 0.1  # room and host views during a storm of joins or answers: at most this often
+# Room and host views during a storm of joins or answers: at most one per VIEW_INTERVAL_S,
+# and in a big room fewer, so that their fan-out stays under FANOUT_PER_S socket writes a
+# second (each write is a system call: 10,000 of them take about a quarter of a core).
+VIEW_INTERVAL_S = 0.1
+FANOUT_PER_S = 10_000
+
+
+def view_interval_s(players: int) -> float:
+    """Seconds between coalesced room views: 0.1 up to 1,000 players, 1 at 10,000."""
+    return max(VIEW_INTERVAL_S, players / FANOUT_PER_S)
 
 
 class RoomRunner:
@@ -70,8 +79,12 @@ class RoomRunner:
         if wake is not None:
             due.append((wake - now_ms()) / 1000)
         if self.views_due:
-            due.append(self.views_sent + VIEW_INTERVAL_S - time.monotonic())
+            due.append(self.views_sent + self._interval() - time.monotonic())
         return max(0.0, min(due)) if due else None
+
+    def _interval(self) -> float:
+        assert self.loaded is not None
+        return view_interval_s(len(self.loaded.state.players))
 
     async def step(self, entries: list[Any]) -> None:
         """Apply a batch of inbox entries (maybe none: timers), commit and publish."""
@@ -105,9 +118,9 @@ class RoomRunner:
         changed = state is not loaded.state
         self.views_due = self.views_due or changed
         # Room and host views go out at once for a new phase or a host's step, else at most
-        # every VIEW_INTERVAL_S (a storm of joins or answers moves the counters smoothly).
+        # every `view_interval_s` (a storm of joins or answers moves the counters smoothly).
         send_views = self.views_due and (
-            change.urgent or time.monotonic() - self.views_sent >= VIEW_INTERVAL_S)
+            change.urgent or time.monotonic() - self.views_sent >= self._interval())
         if not entries and not changed and not send_views:
             return loaded
         seq = loaded.seq + 1 if send_views else loaded.seq
