@@ -62,7 +62,7 @@ class Player(BaseModel):
     last_points: int | None = None  # points of the last closed round (None: no answer)
     last_correct: bool | None = None
     last_right: int = 0  # items right in the last closed round
-    prev_rank: int | None = None  # rank at the previous leaderboard, for movement arrows
+    prev_rank: int | None = None  # rank before the last round's points (movement arrows)
 
 
 class RoomState(BaseModel):
@@ -391,9 +391,15 @@ def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
 
 
 def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
-    """Close the open round on a copied state: award points (unless skipped), reveal."""
+    """Close the open round on a copied state: award points (unless skipped), reveal.
+    From the second round on, each player's `prev_rank` becomes their rank before this
+    round's points (the leaderboard's movement arrows)."""
+    before = {} if skipped or state.round_index < 1 else {
+        pid: rank for rank, pid, _ in state.ranking()}
     _own_players(state)
     for pid, player in state.players.items():
+        if pid in before:
+            player.prev_rank = before[pid]
         result = state.results.get(pid)
         player.last_right = 0 if result is None or skipped else result.right
         if skipped:
@@ -419,12 +425,6 @@ def _leaderboard(state: RoomState) -> Outcome:
 def _podium(state: RoomState) -> Outcome:
     state.phase, state.deadline_ms, state.paused_at_ms = "podium", None, None
     return state, [GameOver()]
-
-
-def _remember_ranks(state: RoomState) -> None:
-    _own_players(state)
-    for rank, _pid, player in state.ranking():
-        player.prev_rank = rank
 
 
 # --------------------------------------------------------------------------- host actions
@@ -462,7 +462,6 @@ def _skip_round(game: Game, state: RoomState, now_ms: int) -> Outcome:
 
 
 def _next_round(game: Game, state: RoomState, now_ms: int) -> Outcome:
-    _remember_ranks(state)
     return _open(game, state, state.round_index + 1, now_ms)
 
 

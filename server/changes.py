@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from game_rules import machine as m
 
 # Effects after which every player's record may differ (scores, streaks, last results,
-# previous ranks): the commit rewrites them all, once per round.
-_EVERY_PLAYER = (m.RoundOpened, m.RoundClosed)
+# previous ranks): the commit rewrites them all, once per round. (A round that opens
+# changes no player.)
+_EVERY_PLAYER = (m.RoundClosed,)
 # Effects that change at most the players they name: their views can wait for the next
 # coalesced room view; anything else (a new phase, a pause, a lock) is sent at once.
 _QUIET = (m.Joined, m.AnswerAccepted, m.Rejected)
