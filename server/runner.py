@@ -151,10 +151,6 @@ class RoomRunner:
                 case m.Kicked(player_id=pid):
                     notices.append(outbox.kicked(pid))
         seq, state, game = loaded.seq, loaded.state, loaded.game
-        # A join or an answer changes no one else's own view: a newcomer scores 0, which
-        # moves nobody's rank. Those views go out at once, with the last room view's seq.
-        only = None if change.everyone else change.touched
-        mes = views.me_views(game, state, seq, only, self.standings) if only != set() else {}
         room = host = None
         if send_views:
             self.metrics.note_room(self.code, state)
@@ -162,9 +158,18 @@ class RoomRunner:
                                                    seq, now_ms(), self.standings))
             host = protocol.encode(views.host_view(state, seq, self.join_url, self.standings))
             self.views_sent, self.views_due = time.monotonic(), False
-        out = None
-        if room is not None or mes:
-            out = outbox.Views(seq=seq, room=room, host=host,
-                               me=mes)
+        if change.everyone:
+            # Everyone's own view changed (a round opened or closed...): the room view goes
+            # out first, and the players' views, one per player, right after it.
+            if room is not None or notices:
+                views_out = outbox.Views(seq, room, host) if room is not None else None
+                await self.outbox.publish(self.code, outbox.Envelope(tuple(notices), views_out))
+            notices = []
+            room = host = None
+        # A join or an answer changes no one else's own view: a newcomer scores 0, which
+        # moves nobody's rank. Those views go out at once, with the last room view's seq.
+        only = None if change.everyone else change.touched
+        mes = views.me_views(game, state, seq, only, self.standings) if only != set() else {}
+        out = outbox.Views(seq, room, host, mes) if room is not None or mes else None
         if out is not None or notices:
             await self.outbox.publish(self.code, outbox.Envelope(tuple(notices), out))

@@ -18,6 +18,7 @@ export const params = new URLSearchParams(location.search);
 export const state = {
   creds: load(STORE),
   pending: load(PENDING),
+  roundSeq: 0, // the seq of the first room view of the open round
   draft: load(DRAFT),
   gen: 0, // connection generation: bumps at each welcome
   pendingGen: -1, // generation the pending answer was last sent on

@@ -53,6 +53,7 @@ function handle(msg) {
     case "room":
       state.resuming = false;
       if (!state.room || state.room.phase !== msg.phase) state.staleSince = Date.now();
+      if (roundOf(msg) !== roundOf(state.room)) state.roundSeq = msg.seq;
       state.room = msg;
       render();
       break;
@@ -134,7 +135,7 @@ function reconcilePending() {
     return;
   }
   const sameRound = room.round && room.round.index === p.round;
-  if (sameRound && me.answered) {
+  if (sameRound && me.answered && me.seq >= state.roundSeq) {
     setPending(null); // the server has it
     return;
   }
@@ -159,6 +160,11 @@ function reconcilePending() {
 
 // ------------------------------------------------------------------ screens
 
+/** "open:N" while round N is open (paused or not), else null. */
+function roundOf(room) {
+  return room && room.phase === "open" && room.round ? `open:${room.round.index}` : null;
+}
+
 function screenKey() {
   if (state.kicked) return "kicked";
   if (!state.creds) return "join";
@@ -167,7 +173,9 @@ function screenKey() {
   if (!room || !me) return "wait";
   const idx = room.round ? room.round.index : -1;
   if (room.phase === "open") {
-    const sent = me.answered || (state.pending && state.pending.round === idx);
+    // A round's own `me` views follow its first room view: an older `me` is the last
+    // round's, and its `answered` is not about this one.
+    const sent = (me.answered && me.seq >= state.roundSeq) || (state.pending && state.pending.round === idx);
     return `${sent ? "sent" : "open"}:${idx}`;
   }
   if (room.phase === "lobby") return "lobby:-1";
