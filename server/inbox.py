@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import asdict
 
 import redis.asyncio as aioredis
 
@@ -21,7 +20,7 @@ _KINDS: dict[str, type] = {
 
 def encode(event: m.Event, token_hash: str | None = None) -> str:
     """`token_hash` rides with a join: the runner stores it if the join is accepted."""
-    data = {"k": type(event).__name__, **asdict(event)}
+    data = {"k": type(event).__name__, **vars(event)}  # shallow: asdict deep-copies answers
     if token_hash:
         data["th"] = token_hash
     return json.dumps(data, ensure_ascii=False)
