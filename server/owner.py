@@ -1,8 +1,9 @@
 """The rooms this process runs, in one loop.
 
-One XREAD reads the inboxes of every room the process owns (and its own wake stream, so a
-room taken on while the read blocks is read at once); each room with input, or with a
-timer due, gets a step, all steps of a round trip run concurrently. The leases of all the
+One XREAD reads the inboxes of the rooms the process owns (and its own wake stream, so a
+room taken on while the read blocks is read at once): the busy ones at every round trip,
+the quiet ones twice a second. Each room with input, or with a timer due, gets a step;
+all steps of a round trip run concurrently. The leases of all the
 rooms are renewed in one pipeline. A room with no input, no timer and no sockets here for
 `idle_release_s` is given back: an idle room costs nothing until someone comes back.
 
@@ -34,6 +35,8 @@ BATCH = 200  # inbox entries per room per read
 BLOCK_S = 1.0  # the longest a read blocks
 RENEW_EVERY_S = keys.LEASE_TTL_MS / 3000
 EXPIRY_CHECK_S = 10.0  # how often quiet rooms are checked for having expired
+COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
+QUIET_READ_S = 0.5  # quiet rooms' inboxes are read this often
 
 
 class Owner:
@@ -53,6 +56,8 @@ class Owner:
         self._wake_id = "0-0"
         self._task: asyncio.Task[None] | None = None
         self._added = asyncio.Event()
+        self._busy: set[str] = set()  # rooms read at every round trip (see `_round`)
+        self._full_read = 0.0  # when every room's inbox was last read
 
     async def ensure(self, code: str) -> None:
         """Run the room here if no process holds its lease."""
@@ -64,6 +69,7 @@ class Owner:
             await self.leases.release(code)
             return
         self.runners[code] = runner
+        self._busy.add(code)
         self._added.set()
         # Wake the read blocked on the other rooms, so this room's input is read now.
         async with self.store.redis.pipeline(transaction=False) as pipe:
@@ -123,27 +129,44 @@ class Owner:
                 await asyncio.sleep(0.5)
 
     async def _round(self) -> None:
-        """One read of every inbox, then a step for each room with input or a timer due."""
-        dues = [d for r in self.runners.values() if (d := r.due_in_s()) is not None]
-        block = min([BLOCK_S, *dues])
+        """One read of the inboxes, then a step for each room with input or a timer due.
+
+        Every read covers the busy rooms (input in the last COLD_AFTER_S, or a timer
+        running); the quiet ones are read with them once every QUIET_READ_S. So a round
+        trip costs the same with 30 or 10,000 lobbies waiting, and a quiet room's first
+        new input waits at most QUIET_READ_S (less when the read is woken)."""
+        now = time.monotonic()
+        full = now - self._full_read >= QUIET_READ_S
+        if full:
+            self._full_read = now
+            rooms = list(self.runners.items())
+        else:
+            rooms = [(c, r) for c in self._busy if (r := self.runners.get(c)) is not None]
+        dues = [d for _, r in rooms if (d := r.due_in_s()) is not None]
+        block = min([BLOCK_S, self._full_read + QUIET_READ_S - now, *dues])
         streams: dict[Any, Any] = {self._wake_key: self._wake_id}
-        streams.update({r.keys.inbox: r.last_id for r in self.runners.values()})
+        streams.update({r.keys.inbox: r.last_id for _, r in rooms})
         reply = cast(list[Any], await self.blocking.xread(
             streams, count=BATCH, block=max(1, int(block * 1000))))  # RESP2: a list
         read = {name.decode(): entries for name, entries in reply or []}
         wake = read.pop(self._wake_key, None)
         if wake:
             self._wake_id = wake[-1][0].decode()
+            self._busy.update(entry[1][b"r"].decode() for entry in wake)
         steps = []
-        for code, runner in list(self.runners.items()):
+        now = time.monotonic()
+        for code, runner in rooms:
             entries = read.get(runner.keys.inbox, [])
             due = runner.due_in_s()
             if entries or (due is not None and due <= 0):
+                self._busy.add(code)
                 steps.append(self._step(code, runner, entries))
-            elif due is None and self._idle(code, runner):
-                log.info("room %s: idle, released until someone comes back", code)
-                self._drop(code, None)
-                await self.leases.release(code)
+            elif due is None and now - runner.active > COLD_AFTER_S:
+                self._busy.discard(code)  # quiet: read once every QUIET_READ_S from now on
+                if self._idle(code, runner):
+                    log.info("room %s: idle, released until someone comes back", code)
+                    self._drop(code, None)
+                    await self.leases.release(code)
         await asyncio.gather(*steps)
 
     async def _step(self, code: str, runner: RoomRunner, entries: list[Any]) -> None:

@@ -1,0 +1,63 @@
+"""The owner loop in process, on a real Redis: quiet rooms leave the per-round-trip read and
+are still read (twice a second), and a room's input is applied wherever it stands."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import redis.asyncio as aioredis
+
+from game_rules import machine as m
+from game_rules.model import Round, Settings
+from server import keys, owner
+from server.inbox import Inbox
+from server.lease import Leases
+from server.metrics import Metrics
+from server.outbox import Envelope, Outbox
+from server.owner import Owner
+from server.store import Store
+
+GAME = m.Game(Settings(), (Round("quiz", {"kind": "quiz"}, {"correct": "a"}, 1000, 1000),))
+
+
+async def test_quiet_rooms_are_read_less_often_but_still_read(
+        redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(owner, "COLD_AFTER_S", 0.3)
+    monkeypatch.setattr(owner, "QUIET_READ_S", 0.5)
+    client = aioredis.Redis.from_url(redis_url)
+    blocking = aioredis.Redis.from_url(redis_url)
+    store, metrics = Store(client), Metrics()
+    rooms = Owner(blocking, Leases(client, "test-owner"), store, Outbox(client), metrics,
+                  lambda code: f"http://x/play?room={code}", lambda code: True, 0)
+    codes = [(await store.create_room(GAME, "Deck"))[0] for _ in range(3)]
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(keys.room_keys(codes[0]).channel)
+    rooms.start()
+    try:
+        for code in codes:
+            await rooms.ensure(code)
+        assert set(rooms.runners) == set(codes)
+        deadline = time.monotonic() + 5
+        while rooms._busy and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not rooms._busy, "rooms with no input and no timer should turn quiet"
+
+        await Inbox(client).push(codes[0], m.PlayerJoin("p1", "Ann"), "tokenhash")
+        pushed = time.monotonic()
+        async with asyncio.timeout(3):
+            while True:
+                msg = await pubsub.get_message(timeout=1)
+                if msg and any(n.kind == "joined" for n in Envelope.decode(msg["data"]).notices):
+                    break
+        # Read at the next quiet read: within QUIET_READ_S (and some slack for the machine).
+        assert time.monotonic() - pushed < 2
+        assert codes[0] in rooms._busy  # busy again after its input
+        assert await store.who(codes[0], "tokenhash") is None  # a token hash is not a token
+        assert await store.is_player(codes[0], "p1")
+    finally:
+        await rooms.stop()
+        await pubsub.aclose()
+        await client.aclose()
+        await blocking.aclose()
