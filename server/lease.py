@@ -14,12 +14,21 @@ import redis.asyncio as aioredis
 
 from server import keys
 
+# Renews every lease in KEYS this owner still holds; returns the 1-based positions of those
+# it does not. (Keys of many rooms in one script: fine on one Redis; Cluster would need one
+# call per slot.)
 _RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local lost = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
+  else
+    lost[#lost + 1] = i
+  end
 end
-return 0
+return lost
 """
+RENEW_CHUNK = 1000  # leases per script call
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -38,17 +47,18 @@ class Leases:
                                          px=keys.LEASE_TTL_MS))
 
     async def renew(self, codes: Iterable[str]) -> set[str]:
-        """Renew the leases of `codes` in one round trip; returns the codes whose lease this
-        process no longer holds."""
+        """Renew the leases of `codes` in one round trip (a script call per thousand);
+        returns the codes whose lease this process no longer holds."""
         codes = list(codes)
-        if not codes:
+        chunks = [codes[i:i + RENEW_CHUNK] for i in range(0, len(codes), RENEW_CHUNK)]
+        if not chunks:
             return set()
         async with self.redis.pipeline(transaction=False) as pipe:
-            for code in codes:
-                await self._renew(keys=[keys.room_keys(code).lease],
+            for chunk in chunks:
+                await self._renew(keys=[keys.room_keys(c).lease for c in chunk],
                                   args=[self.owner_id, keys.LEASE_TTL_MS], client=pipe)
-            held = await pipe.execute()
-        return {code for code, ok in zip(codes, held, strict=True) if not ok}
+            replies = await pipe.execute()
+        return {chunk[i - 1] for chunk, lost in zip(chunks, replies, strict=True) for i in lost}
 
     async def release(self, code: str) -> None:
         await self._release(keys=[keys.room_keys(code).lease], args=[self.owner_id])

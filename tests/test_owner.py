@@ -61,3 +61,24 @@ async def test_quiet_rooms_are_read_less_often_but_still_read(
         await pubsub.aclose()
         await client.aclose()
         await blocking.aclose()
+
+
+async def test_leases_renew_in_chunks_and_name_the_lost(redis_url: str) -> None:
+    client = aioredis.Redis.from_url(redis_url)
+    mine, theirs = Leases(client, "me"), Leases(client, "them")
+    codes = [f"L{i:05d}" for i in range(2500)]  # three script calls
+    try:
+        for code in codes:
+            assert await mine.acquire(code)
+        await client.delete(keys.room_keys(codes[7]).lease)
+        assert await theirs.acquire(codes[7])  # taken over after it expired
+        await client.delete(keys.room_keys(codes[2100]).lease)  # expired, nobody took it
+        for code in codes[:3]:
+            await client.pexpire(keys.room_keys(code).lease, 50)
+        assert await mine.renew(codes) == {codes[7], codes[2100]}
+        assert await client.pttl(keys.room_keys(codes[0]).lease) > 1000  # renewed
+        assert await client.get(keys.room_keys(codes[7]).lease) == b"them"  # left alone
+        assert await mine.renew([]) == set()
+    finally:
+        await client.delete(*(keys.room_keys(c).lease for c in codes))
+        await client.aclose()
