@@ -241,6 +241,7 @@ def scenario_details(s: Json) -> list[str]:
         ("round-open fan-out p50 / p95 / p99 / max ms", ms4(s.get("fanout_ms"))
          + (f" ({s['fanout_ms'].get('missing')} not received)"
             if (s.get("fanout_ms") or {}).get("missing") else "")),
+        ("fan-out by round p50 / p99 / max ms", by_round(s.get("fanout_by_round_ms"))),
         ("round-open `room` frame", f"{fmt(s.get('open_frame_bytes'))} bytes"),
         ("answer ack p50 / p95 / p99 / max ms", ms4(s.get("ack_ms"))),
         ("reveal to all p50 / max ms (last answer sent -> last player has the reveal)",
@@ -271,12 +272,16 @@ def scenario_details(s: Json) -> list[str]:
          + (f"; failed: {base['connect_failed']}" if base.get("connect_failed") else "")),
         ("baseline: connects per second", fmt(base.get("connects_per_s"), 0)),
         ("baseline: fan-out p50 / p95 / p99 / max ms", ms4(base.get("fanout_ms"))),
+        ("baseline: fan-out by round p50 / p99 / max ms",
+         by_round(base.get("fanout_by_round_ms"))),
         ("baseline: server CPU-seconds per 1,000 frames delivered",
          fmt(base.get("cpu_s_per_1000_frames"), 3)),
         ("fan-out p99 / baseline p99", "–" if s.get("fanout_p99_ratio") is None
          else f"{s['fanout_p99_ratio']:.2f}x"),
         ("time taken", f"{fmt(s.get('duration_s'), 0)} s (budget {fmt(s.get('budget_s'), 0)} s)"),
         ("machine load average (1 min) at the start", fmt(s.get("load_before"), 2)),
+        ("CPU used meanwhile by processes outside the suite",
+         f"{fmt(pct100(s.get('other_cpu_share')), 1)}% of a core"),
     ]
     if base.get("status") and base["status"] != "ok":
         rows.append(("baseline status", f"{base['status']}: {base.get('reason')}"))
@@ -296,6 +301,19 @@ def failure(s: Json) -> list[str]:
     if s.get("stage"):
         lines += [f"Stage reached: {s['stage']}.", ""]
     return lines
+
+
+def by_round(d: Json | None) -> str:
+    if not d:
+        return "–"
+    return "; ".join(f"{r}: {fmt(v.get('p50'))} / {fmt(v.get('p99'))} / {fmt(v.get('max'))}"
+                     for r, v in d.items())
+
+
+def rates(d: Json | None) -> str:
+    if d is None:
+        return "–"
+    return ", ".join(f"{k} {v:,.1f}" for k, v in d.items()) or "none"
 
 
 def top_commands(s: Json, n: int = 6) -> str:
@@ -320,6 +338,13 @@ def idle_details(s: Json) -> list[str]:
          f"{fmt(pct100(s.get('cpu_share_after_release')), 2)}% of a core over "
          f"{fmt(s.get('window_s'), 0)} s; `cardcade_rooms` gauge: "
          f"{fmt(s.get('rooms_run_after_release'))}"),
+        ("Redis commands per second, lobbies open", rates(s.get(
+            "redis_commands_per_s_hosts_connected"))),
+        ("Redis commands per second, after release", rates(s.get(
+            "redis_commands_per_s_after_release"))),
+        ("Redis CPU, lobbies open / after release",
+         f"{fmt(pct100(s.get('redis_cpu_share_hosts_connected')), 1)}% / "
+         f"{fmt(pct100(s.get('redis_cpu_share_after_release')), 1)}% of a core"),
         ("server RSS: empty / rooms open / after release",
          f"{fmt(s.get('rss_empty_kib'))} / {fmt(s.get('rss_open_kib'))} / "
          f"{fmt(s.get('rss_released_kib'))} KiB"),
@@ -328,6 +353,8 @@ def idle_details(s: Json) -> list[str]:
         ("--room-idle", f"{fmt(s.get('room_idle_s'), 0)} s"),
         ("time taken", f"{fmt(s.get('duration_s'), 0)} s (budget {fmt(s.get('budget_s'), 0)} s)"),
         ("machine load average (1 min) at the start", fmt(s.get("load_before"), 2)),
+        ("CPU used meanwhile by processes outside the suite",
+         f"{fmt(pct100(s.get('other_cpu_share')), 1)}% of a core"),
     ]
     lines += ["| figure | value |", "|---|---|"]
     lines += [f"| {k} | {str(val).replace('|', '/')} |" for k, val in rows]

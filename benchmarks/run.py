@@ -25,7 +25,14 @@ from typing import Any
 from benchmarks import report
 from benchmarks.game import DECK, ROUND_MIX
 from benchmarks.scenarios import FULL, Context, Scenario, run_game, run_idle, scenarios
-from benchmarks.stack import Redis, git_describe, machine, snapshot, tool_versions
+from benchmarks.stack import (
+    Interference,
+    Redis,
+    git_describe,
+    machine,
+    snapshot,
+    tool_versions,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -114,6 +121,7 @@ async def run_all(args: argparse.Namespace, chosen_scenarios: list[Scenario],
                   flush=True)
             runner = run_game if sc.kind == "game" else run_idle
             load_before = os.getloadavg()[0]
+            others = Interference()
             try:
                 result = await runner(sc, ctx)
             except Exception as exc:  # a bug in the suite: report it, go on with the next
@@ -125,6 +133,7 @@ async def run_all(args: argparse.Namespace, chosen_scenarios: list[Scenario],
             # the machine's load (1 min) just before, which includes the last scenario's
             # tail: anything else running shares the CPUs with what is measured
             result["load_before"] = round(load_before, 2)
+            result["other_cpu_share"] = round(others.share(), 3)
             full_size = not args.quick and args.players is None and args.idle_rooms is None
             result["targets"] = (report.game_targets(result, full_size) if sc.kind == "game"
                                  else report.idle_targets(result, full_size))

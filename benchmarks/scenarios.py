@@ -304,6 +304,7 @@ def game_figures(m: Measure, hosts: list[Host], joined_by: dict[tuple[str, int],
                 acked[(code, r)] += n
             frame_bytes += list(room["open_bytes"].values())
     fanout: list[float] = []
+    by_round: dict[int, list[float]] = defaultdict(list)
     expected = 0
     for h in hosts:
         players = sum(n for (code, _), n in joined_by.items() if code == h.code)
@@ -311,6 +312,7 @@ def game_figures(m: Measure, hosts: list[Host], joined_by: dict[tuple[str, int],
             if phase == "open" and ("open", r) in h.moments:
                 times = opened.get((h.code, r), [])
                 fanout += [(t - sent) / 1e6 for t in times]
+                by_round[r] += [(t - sent) / 1e6 for t in times]
                 expected += players
     reveal_all = [(revealed[k] - last_sent[k]) / 1e6 for k in revealed if k in last_sent]
     counted = uncounted = counted_no_ack = 0
@@ -330,6 +332,7 @@ def game_figures(m: Measure, hosts: list[Host], joined_by: dict[tuple[str, int],
         "rounds_played": m.rounds_played, "game_completed": m.game_completed,
         "fanout_ms": {**rounded(report.spread(fanout)),
                       "missing": max(0, expected - len(fanout))},
+        "fanout_by_round_ms": {r: rounded(report.spread(v)) for r, v in sorted(by_round.items())},
         "open_frame_bytes": round(sum(frame_bytes) / len(frame_bytes)) if frame_bytes else None,
         "ack_ms": rounded(report.spread(ack_ms)),
         "reveal_all_ms": {"rounds": len(reveal_all), "p50": report.rnd(report.pct(reveal_all,
@@ -405,18 +408,21 @@ async def run_baseline(sc: Scenario, ctx: Context, pool: Pool,
         if server is not None:
             await asyncio.to_thread(server.stop)
     fanout: list[float] = []
+    by_round: dict[int, list[float]] = defaultdict(list)
     for data in results:
         for group, room in data["rooms"].items():
             for i, times in room["open_ns"].items():
                 sent = bm.sent_ns.get((group, i))
                 if sent is not None:
                     fanout += [(t - sent) / 1e6 for t in times]
+                    by_round[i] += [(t - sent) / 1e6 for t in times]
     frames_delivered = len(fanout)
     out.update({
         "connected": bm.connected, "connect_failed": dict(bm.connect_failed),
         "connects_per_s": round(bm.connected / bm.connect_span_s, 1) if bm.connect_span_s
         else None,
         "fanout_ms": rounded(report.spread(fanout)),
+        "fanout_by_round_ms": {r: rounded(report.spread(v)) for r, v in sorted(by_round.items())},
         "frame_bytes": bm.frame_bytes,
         "cpu_s_per_1000_frames": (round(bm.cpu_s / frames_delivered * 1000, 4)
                                   if frames_delivered else None),
@@ -499,8 +505,9 @@ async def run_idle(sc: Scenario, ctx: Context) -> Json:
             out["memory_kib_per_room"] = round(
                 (out["rss_open_kib"] - out["rss_empty_kib"]) / created, 1)
             out["rooms_run_hosts_connected"] = metric(server, "cardcade_rooms")
-            share, rshare = await guarded(cpu_window(server, ctx.redis, ctx.window_s),
-                                          server, pool)
+            share, rshare, rates = await guarded(cpu_window(server, ctx.redis, ctx.window_s),
+                                                 server, pool)
+            out["redis_commands_per_s_hosts_connected"] = rates
             out["cpu_share_hosts_connected"] = round(share, 4)
             out["redis_cpu_share_hosts_connected"] = round(rshare, 4)
             stage = at("hosts gone, waiting for --room-idle")
@@ -508,8 +515,9 @@ async def run_idle(sc: Scenario, ctx: Context) -> Json:
             await guarded(asyncio.sleep(room_idle + 5.0), server, pool)
             out["rooms_run_after_release"] = metric(server, "cardcade_rooms")
             stage = at("after release")
-            share, rshare = await guarded(cpu_window(server, ctx.redis, ctx.window_s),
-                                          server, pool)
+            share, rshare, rates = await guarded(cpu_window(server, ctx.redis, ctx.window_s),
+                                                 server, pool)
+            out["redis_commands_per_s_after_release"] = rates
             out["cpu_share_after_release"] = round(share, 4)
             out["redis_cpu_share_after_release"] = round(rshare, 4)
             out["rss_released_kib"] = server.rss_kib()
@@ -537,9 +545,16 @@ def metric(server: Server, name: str) -> int | None:
     return None if value is None else int(value)
 
 
-async def cpu_window(server: Server, redis: Redis, seconds: float) -> tuple[float, float]:
-    """The server's and Redis's CPU share of one core over `seconds` of nothing happening."""
-    c0, r0, t0 = server.cpu_seconds(), redis.cpu_seconds(), time.monotonic()
+async def cpu_window(server: Server, redis: Redis,
+                     seconds: float) -> tuple[float, float, dict[str, float]]:
+    """The server's and Redis's CPU share of one core over `seconds` of nothing happening,
+    and the Redis commands per second meanwhile (the most frequent ones)."""
+    c0, r0, k0, t0 = (server.cpu_seconds(), redis.cpu_seconds(), redis.commands(),
+                      time.monotonic())
     await asyncio.sleep(seconds)
     elapsed = time.monotonic() - t0
-    return (server.cpu_seconds() - c0) / elapsed, (redis.cpu_seconds() - r0) / elapsed
+    k1 = redis.commands()
+    rates = Counter({k: (v - k0.get(k, 0)) / elapsed for k, v in k1.items()
+                     if v > k0.get(k, 0) and k != "info"})
+    return ((server.cpu_seconds() - c0) / elapsed, (redis.cpu_seconds() - r0) / elapsed,
+            {k: round(v, 1) for k, v in rates.most_common(8)})

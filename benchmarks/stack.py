@@ -49,6 +49,54 @@ def rss_kib(pid: int) -> int:
     return pages * PAGE_KIB
 
 
+def machine_busy_seconds() -> float:
+    """CPU-seconds every CPU of the machine spent busy since boot (/proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU-seconds of `root` and every process under it, those already reaped included
+    (a parent's cutime/cstime holds the children it has waited for)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        times[pid] = sum(int(x) for x in fields[11:15]) / CLK_TCK
+    total = 0.0
+    for pid, cpu in times.items():
+        p = pid
+        while p not in (root, 0, 1) and p in parents:
+            p = parents[p]
+        if p == root:
+            total += cpu
+    return total
+
+
+class Interference:
+    """How much CPU the machine spent outside this suite's processes over a stretch:
+    anything else running shares the CPUs with what is measured."""
+
+    def __init__(self) -> None:
+        self.busy0 = machine_busy_seconds()
+        self.ours0 = tree_cpu_seconds(os.getpid())
+        self.t0 = time.monotonic()
+
+    def share(self) -> float:
+        """Other processes' CPU, as a share of one core, since this was made."""
+        other = (machine_busy_seconds() - self.busy0) - (tree_cpu_seconds(os.getpid())
+                                                        - self.ours0)
+        return max(other, 0.0) / max(time.monotonic() - self.t0, 1e-9)
+
+
 def children(pid: int) -> list[int]:
     """The direct children of `pid`, read from /proc."""
     found = []
