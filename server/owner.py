@@ -54,7 +54,7 @@ class Owner:
         self.runners: dict[str, RoomRunner] = {}
         self._wake_key = keys.process_wake(leases.owner_id)
         self._wake_id = "0-0"
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._added = asyncio.Event()
         self._busy: set[str] = set()  # rooms read at every round trip (see `_round`)
         self._full_read = 0.0  # when every room's inbox was last read
@@ -70,6 +70,8 @@ class Owner:
             return
         self.runners[code] = runner
         self._busy.add(code)
+        assert runner.loaded is not None
+        self.metrics.note_room(code, runner.loaded.state)
         self._added.set()
         # Wake the read blocked on the other rooms, so this room's input is read now.
         async with self.store.redis.pipeline(transaction=False) as pipe:
@@ -87,21 +89,34 @@ class Owner:
                     log.exception("room %s: could not check its lease", code)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="rooms")
+        self._tasks = [asyncio.create_task(self._run(), name="rooms"),
+                       asyncio.create_task(self._renew(), name="leases")]
 
     async def stop(self) -> None:
-        """Stop the loop, then hand every room back (release the leases)."""
-        if self._task:
-            self._task.cancel()
+        """Stop the loops, then hand every room back (release the leases)."""
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         await asyncio.gather(*(self.leases.release(c) for c in self.runners),
                              return_exceptions=True)
         await self.store.redis.delete(self._wake_key)
         self.runners.clear()
 
+    async def _renew(self) -> None:
+        """Renew every lease this process holds, on a clock of its own: a slow round trip
+        of the rooms loop (thousands of sockets closing at once, say) must not let them
+        expire."""
+        while True:
+            await asyncio.sleep(RENEW_EVERY_S)
+            try:
+                for code in await self.leases.renew(list(self.runners)):
+                    self._drop(code, "lease lost")
+            except Exception:
+                log.exception("could not renew the rooms' leases; retrying")
+
     async def _run(self) -> None:
-        renewed = checked = time.monotonic()
+        checked = time.monotonic()
         task = asyncio.current_task()
         while True:
             if task is not None and task.cancelling():
@@ -109,10 +124,6 @@ class Owner:
                 # command (redis/redis-py#2028): stop here rather than run on forever.
                 raise asyncio.CancelledError
             try:
-                if time.monotonic() - renewed > RENEW_EVERY_S:
-                    for code in await self.leases.renew(list(self.runners)):
-                        self._drop(code, "lease lost")
-                    renewed = time.monotonic()
                 if time.monotonic() - checked > EXPIRY_CHECK_S:
                     await self._forget_expired()
                     checked = time.monotonic()
@@ -166,7 +177,7 @@ class Owner:
                 if self._idle(code, runner):
                     log.info("room %s: idle, released until someone comes back", code)
                     self._drop(code, None)
-                    await self.leases.release(code)
+                    steps.append(self.leases.release(code))
         await asyncio.gather(*steps)
 
     async def _step(self, code: str, runner: RoomRunner, entries: list[Any]) -> None:

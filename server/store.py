@@ -256,6 +256,9 @@ class Store:
         parts = Snapshot(state=RoomState.model_validate_json(core))
         if player is not None:
             parts.player = Player.model_validate_json(player)
+            if parts.state.round_index < 0:  # the lobby: no answer yet, everyone scores 0
+                parts.rank = 1
+                return parts
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.hget(k.answers, f"{parts.state.round_index}:{who}")
                 pipe.zcount(k.leaderboard, f"({parts.player.score}", "+inf")

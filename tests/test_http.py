@@ -218,3 +218,15 @@ async def test_export_defuses_formulas_and_keeps_emoji(live_server: ServerProces
         assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     finally:
         await close_all([host, *players])
+
+
+async def test_a_new_lobby_counts_as_a_room(own_server: ServerProcess) -> None:
+    """A room counts in `cardcade_rooms` as soon as this process runs it, before anyone
+    joins (it used to count only once a view had been sent)."""
+    assert metric((await get(own_server, "/metrics")).text, "cardcade_rooms") == 0
+    host = await GameClient(own_server.ws_url, "host").connect()
+    try:
+        await host.create_room({"rounds": 1})
+        assert metric((await get(own_server, "/metrics")).text, "cardcade_rooms") == 1
+    finally:
+        await host.close()
