@@ -86,6 +86,11 @@ def code_of_channel(channel: str) -> str:
 ROOMS = f"{PREFIX}:rooms"
 
 
+WAKE_HEAD, WAKE_TAIL = f"{PREFIX}:proc:", ":wake"
+
+
 def process_wake(owner_id: str) -> str:
-    """Stream a process reads beside its rooms' inboxes: an entry wakes its blocked read."""
-    return f"{PREFIX}:proc:{owner_id}:wake"
+    """Stream a process reads beside its rooms' inboxes: an entry (a room code) wakes its
+    blocked read and names a room with new input. (`server.inbox` builds the same name in
+    its script from WAKE_HEAD and WAKE_TAIL, with the owner read from the lease.)"""
+    return f"{WAKE_HEAD}{owner_id}{WAKE_TAIL}"

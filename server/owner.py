@@ -1,11 +1,12 @@
 """The rooms this process runs, in one loop.
 
-One XREAD reads the inboxes of the rooms the process owns (and its own wake stream, so a
-room taken on while the read blocks is read at once): the busy ones at every round trip,
-the quiet ones twice a second. Each room with input, or with a timer due, gets a step;
-all steps of a round trip run concurrently. The leases of all the
-rooms are renewed in one pipeline. A room with no input, no timer and no sockets here for
-`idle_release_s` is given back: an idle room costs nothing until someone comes back.
+One XREAD reads the inboxes of the rooms the process owns, and its own wake stream (so a
+room taken on while the read blocks, or a quiet room that gets input, is read at once):
+the busy rooms at every round trip, a quiet one when its doorbell rings. Each room with
+input, or with a timer due, gets a step; all the steps of a round trip run concurrently.
+The leases of all the rooms are renewed together, by a task of their own. A room with no
+input, no timer and no sockets here for `idle_release_s` is given back: an idle room costs
+nothing until someone comes back.
 
 (On Redis Cluster one XREAD cannot span the rooms' slots: the read would be split by
 slot. Cardcade talks to a single Redis, Sentinel-managed or not, today.)
@@ -36,7 +37,7 @@ BLOCK_S = 1.0  # the longest a read blocks
 RENEW_EVERY_S = keys.LEASE_TTL_MS / 3000
 EXPIRY_CHECK_S = 10.0  # how often quiet rooms are checked for having expired
 COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
-QUIET_READ_S = 0.5  # quiet rooms' inboxes are read this often
+QUIET_READ_S = 5.0  # quiet rooms' inboxes are all read this often (a doorbell missed)
 
 
 class Owner:
@@ -143,9 +144,11 @@ class Owner:
         """One read of the inboxes, then a step for each room with input or a timer due.
 
         Every read covers the busy rooms (input in the last COLD_AFTER_S, or a timer
-        running); the quiet ones are read with them once every QUIET_READ_S. So a round
-        trip costs the same with 30 or 10,000 lobbies waiting, and a quiet room's first
-        new input waits at most QUIET_READ_S (less when the read is woken)."""
+        running). A push to a quiet room rings this process's doorbell (`server.inbox`:
+        the room's code on the wake stream, which every read covers), which makes the
+        room busy: its input is read at the next round trip. All the rooms are read once
+        every QUIET_READ_S too, in case a doorbell went astray. So a round trip costs the
+        same with 30 or 10,000 lobbies waiting."""
         now = time.monotonic()
         full = now - self._full_read >= QUIET_READ_S
         if full:
@@ -173,7 +176,7 @@ class Owner:
                 self._busy.add(code)
                 steps.append(self._step(code, runner, entries))
             elif due is None and now - runner.active > COLD_AFTER_S:
-                self._busy.discard(code)  # quiet: read once every QUIET_READ_S from now on
+                self._busy.discard(code)  # quiet: read when its doorbell rings
                 if self._idle(code, runner):
                     log.info("room %s: idle, released until someone comes back", code)
                     self._drop(code, None)
