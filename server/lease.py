@@ -28,10 +28,12 @@ for i, key in ipairs(KEYS) do
 end
 return lost
 """
-RENEW_CHUNK = 1000  # leases per script call
+RENEW_CHUNK = 1000  # leases per script call (renewal and release)
 _RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
+end
+return 1
 """
 
 
@@ -60,5 +62,13 @@ class Leases:
             replies = await pipe.execute()
         return {chunk[i - 1] for chunk, lost in zip(chunks, replies, strict=True) for i in lost}
 
-    async def release(self, code: str) -> None:
-        await self._release(keys=[keys.room_keys(code).lease], args=[self.owner_id])
+    async def release(self, *codes: str) -> None:
+        """Give rooms back (their leases, where this process still holds them)."""
+        chunks = [codes[i:i + RENEW_CHUNK] for i in range(0, len(codes), RENEW_CHUNK)]
+        if not chunks:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for chunk in chunks:
+                await self._release(keys=[keys.room_keys(c).lease for c in chunk],
+                                    args=[self.owner_id], client=pipe)
+            await pipe.execute()

@@ -35,7 +35,7 @@ log = logging.getLogger("cardcade.owner")
 BATCH = 200  # inbox entries per room per read
 BLOCK_S = 1.0  # the longest a read blocks
 RENEW_EVERY_S = keys.LEASE_TTL_MS / 3000
-EXPIRY_CHECK_S = 10.0  # how often quiet rooms are checked for having expired
+EXPIRY_CHECK_S = 10.0  # how often quiet rooms are checked for having expired, or idle
 COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
 QUIET_READ_S = 60.0  # every room is read this often too, in case a doorbell went astray
 
@@ -99,8 +99,8 @@ class Owner:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await asyncio.gather(*(self.leases.release(c) for c in self.runners),
-                             return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.leases.release(*self.runners)
         await self.store.redis.delete(self._wake_key)
         self.runners.clear()
 
@@ -127,6 +127,7 @@ class Owner:
             try:
                 if time.monotonic() - checked > EXPIRY_CHECK_S:
                     await self._forget_expired()
+                    await self._release_idle()
                     checked = time.monotonic()
                 if not self.runners:
                     self._added.clear()
@@ -178,11 +179,18 @@ class Owner:
                 steps.append(self._step(code, runner, entries))
             elif due is None and now - runner.active > COLD_AFTER_S:
                 self._busy.discard(code)  # quiet: read when its doorbell rings
-                if self._idle(code, runner):
-                    log.info("room %s: idle, released until someone comes back", code)
-                    self._drop(code, None)
-                    steps.append(self.leases.release(code))
         await asyncio.gather(*steps)
+
+    async def _release_idle(self) -> None:
+        """Give back the quiet rooms nobody is connected to here (see `_idle`)."""
+        idle = [c for c, r in self.runners.items()
+                if c not in self._busy and r.due_in_s() is None and self._idle(c, r)]
+        for code in idle:
+            log.debug("room %s: idle, released until someone comes back", code)
+            self._drop(code, None)
+        if idle:
+            log.info("%d idle room(s) released until someone comes back", len(idle))
+            await self.leases.release(*idle)
 
     async def _step(self, code: str, runner: RoomRunner, entries: list[Any]) -> None:
         try:
