@@ -74,6 +74,7 @@ class RoomState(BaseModel):
     paused_at_ms: int | None = None
     players: dict[str, Player] = Field(default_factory=dict)
     results: dict[str, Result] = Field(default_factory=dict)  # current round, by player id
+    results_round: int = -1  # the round whose answers `results` holds (-1: none, or skipped)
     kicked_ids: list[str] = Field(default_factory=list)
     banned_nicknames: list[str] = Field(default_factory=list)  # case-folded
     # Case-folded nickname -> player id: an index of `players` (never stored, rebuilt on
@@ -385,6 +386,7 @@ def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
     if index >= len(game.plan):
         return _podium(state)
     state.phase, state.round_index, state.results = "open", index, {}
+    state.results_round = index
     state.opened_ms, state.paused_at_ms = now_ms, None
     state.deadline_ms = now_ms + game.plan[index].time_limit_ms
     return state, [RoundOpened(index)]
@@ -413,7 +415,7 @@ def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
     index = state.round_index
     state.phase, state.deadline_ms, state.paused_at_ms = "reveal", None, None
     if skipped:
-        state.results = {}
+        state.results, state.results_round = {}, -1
     return state, [RoundClosed(index, skipped=skipped)]
 
 

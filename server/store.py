@@ -195,8 +195,11 @@ class Store:
             rows = sorted(((text(pid), json.loads(v)) for pid, v in players.items()),
                           key=lambda row: (row[1]["joined_ms"], row[0]))
             data["players"] = dict(rows)
-        if data["phase"] in ("open", "reveal") and data["round_index"] >= 0:
-            prefix = f"{data['round_index']}:"
+        # (A room stored before `results_round` existed kept answers in open and reveal only.)
+        index = data.get("results_round", data["round_index"] if data["phase"] in (
+            "open", "reveal") else -1)
+        if index >= 0:
+            prefix = f"{index}:"
             # Answers stay in the hash for the record; a kicked player's is not the room's.
             data["results"] = {
                 pid: json.loads(v)
@@ -260,7 +263,7 @@ class Store:
                 parts.rank = 1
                 return parts
             async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.hget(k.answers, f"{parts.state.round_index}:{who}")
+                pipe.hget(k.answers, f"{parts.state.results_round}:{who}")  # none at -1
                 pipe.zcount(k.leaderboard, f"({parts.player.score}", "+inf")
                 answer, above = await pipe.execute()
             parts.result = Result.model_validate_json(answer) if answer else None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
+from typing import Any
+
 from hypothesis import strategies as st
 
 from game_rules.model import Card, Deck, Event
@@ -127,3 +131,27 @@ def decks(draw: st.DrawFn) -> Deck:
                             end=f"{year + length}-12-31",
                             card_id=cards[draw(st.integers(0, n_cards - 1))].id))
     return Deck(title="Random", cards=tuple(cards), events=tuple(events))
+
+
+def random_event(rng: random.Random, state: Any, plan: Sequence[Any]) -> Any:
+    """A plausible next event of a quiz-only game in `state` (joins, drops, answers, kicks,
+    deadlines, added time, every host action), for the tests that play random games."""
+    from game_rules import machine as m
+
+    pids = list(state.players)
+    roll = rng.random()
+    if roll < 0.25 or not pids:
+        return m.PlayerJoin(f"p{rng.randint(0, 25)}", rng.choice("ABCDEFGH") * 2)
+    if roll < 0.4:
+        return m.PlayerConnection(rng.choice(pids), rng.random() < 0.5)
+    if roll < 0.7 and state.phase == "open":
+        options = plan[state.round_index].key["options"]
+        return m.SubmitAnswer(rng.choice(pids), state.round_index, {"choice": rng.choice(options)})
+    if roll < 0.75:
+        return m.HostKick(rng.choice(pids))
+    if roll < 0.8:
+        return m.DeadlineReached(state.round_index)
+    if roll < 0.83:
+        return m.HostAddTime(5000)
+    return m.HostAction(rng.choice(["start", "next", "next", "skip", "pause", "resume", "lock",
+                                    "unlock", "end"]))

@@ -8,6 +8,7 @@ import pytest
 
 from game_rules import machine as m
 from game_rules.model import Round, Settings
+from tests.rules_fixtures import random_event
 
 T = 10_000
 
@@ -359,25 +360,7 @@ def test_apply_never_changes_the_state_it_is_given() -> None:
         state, now = m.RoomState(), 0
         for _ in range(150):
             now += rng.randint(0, 2500)
-            pids = list(state.players)
-            roll = rng.random()
-            if roll < 0.25 or not pids:
-                event: m.Event = m.PlayerJoin(f"p{rng.randint(0, 25)}", rng.choice("ABCDE") * 2)
-            elif roll < 0.4:
-                event = m.PlayerConnection(rng.choice(pids), rng.random() < 0.5)
-            elif roll < 0.7 and state.phase == "open":
-                options = plan[state.round_index].key["options"]
-                event = m.SubmitAnswer(rng.choice(pids), state.round_index,
-                                       {"choice": rng.choice(options)})
-            elif roll < 0.75:
-                event = m.HostKick(rng.choice(pids))
-            elif roll < 0.8:
-                event = m.DeadlineReached(state.round_index)
-            elif roll < 0.83:
-                event = m.HostAddTime(5000)
-            else:
-                event = m.HostAction(rng.choice(["start", "next", "skip", "pause", "resume",
-                                                  "lock", "unlock", "end"]))
+            event = random_event(rng, state, plan)
             before = state.model_dump()
             names, away = dict(state.names), dict(state.away)
             new, effects = m.apply(game, state, event, now)

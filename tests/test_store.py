@@ -65,6 +65,7 @@ async def test_commits_of_changes_rebuild_the_state_exactly(redis_url: str) -> N
     from game_rules import machine as m
     from game_rules.plan import make_plan
     from server.changes import Change
+    from tests.rules_fixtures import random_event
 
     client = aioredis.Redis.from_url(redis_url)
     st = Store(client)
@@ -81,24 +82,7 @@ async def test_commits_of_changes_rebuild_the_state_exactly(redis_url: str) -> N
             change = Change()
             for _ in range(rng.randint(1, 5)):
                 now += rng.randint(0, 3000)
-                pids = list(state.players)
-                roll = rng.random()
-                event: m.Event
-                if roll < 0.3 or not pids:
-                    event = m.PlayerJoin(f"p{rng.randint(0, 30)}", rng.choice("ABCDEFGH") * 3)
-                elif roll < 0.45:
-                    event = m.PlayerConnection(rng.choice(pids), rng.random() < 0.5)
-                elif roll < 0.75 and state.phase == "open":
-                    options = plan[state.round_index].key["options"]
-                    event = m.SubmitAnswer(rng.choice(pids), state.round_index,
-                                           {"choice": rng.choice(options)})
-                elif roll < 0.8:
-                    event = m.HostKick(rng.choice(pids))
-                elif roll < 0.85:
-                    event = m.DeadlineReached(state.round_index)
-                else:
-                    event = m.HostAction(rng.choice(["start", "next", "next", "skip", "pause",
-                                                      "resume", "lock", "unlock"]))
+                event = random_event(rng, state, plan)
                 state, out = m.apply(game, state, event, now)
                 change.note(event, state, out, None)
                 for e in out:
