@@ -28,6 +28,14 @@ for i, key in ipairs(KEYS) do
 end
 return lost
 """
+# The 1-based positions of the KEYS that hold no lease (their room has no owner).
+_FREE = """
+local free = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 0 then free[#free + 1] = i end
+end
+return free
+"""
 RENEW_CHUNK = 1000  # leases per script call (renewal and release)
 _RELEASE = """
 for _, key in ipairs(KEYS) do
@@ -43,6 +51,7 @@ class Leases:
         self.owner_id = owner_id
         self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
+        self._free = client.register_script(_FREE)
 
     async def acquire(self, code: str) -> bool:
         return bool(await self.redis.set(keys.room_keys(code).lease, self.owner_id, nx=True,
@@ -61,6 +70,17 @@ class Leases:
                                   args=[self.owner_id, keys.LEASE_TTL_MS], client=pipe)
             replies = await pipe.execute()
         return {chunk[i - 1] for chunk, lost in zip(chunks, replies, strict=True) for i in lost}
+
+    async def free(self, codes: list[str]) -> list[str]:
+        """Those of `codes` whose room nobody owns, in one round trip."""
+        chunks = [codes[i:i + RENEW_CHUNK] for i in range(0, len(codes), RENEW_CHUNK)]
+        if not chunks:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for chunk in chunks:
+                await self._free(keys=[keys.room_keys(c).lease for c in chunk], client=pipe)
+            replies = await pipe.execute()
+        return [chunk[i - 1] for chunk, free in zip(chunks, replies, strict=True) for i in free]
 
     async def release(self, *codes: str) -> None:
         """Give rooms back (their leases, where this process still holds them)."""

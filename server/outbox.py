@@ -16,6 +16,7 @@ from typing import Literal
 import redis.asyncio as aioredis
 
 from server import keys, protocol
+from server.store import text
 
 # What a notice is, for the hub: `joined` answers a join in flight (it is never sent to a
 # socket); `ack` feeds the answer latency metric; `error` the error count; `kicked` closes.
@@ -118,8 +119,5 @@ class Outbox:
     async def last_views(self, code: str) -> tuple[str | None, str | None]:
         """The last room and host frames sent (None before the first)."""
         room, host = await self.redis.hmget(keys.room_keys(code).views, ["room", "host"])
-        return _text(room), _text(host)
+        return (text(room) if room else None), (text(host) if host else None)
 
-
-def _text(reply: bytes | str | None) -> str | None:
-    return reply.decode() if isinstance(reply, bytes) else reply

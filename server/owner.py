@@ -81,13 +81,18 @@ class Owner:
             await pipe.execute()
 
     async def take_over(self, codes: list[str]) -> None:
-        """Run those of `codes` whose owner went away (their lease is free)."""
-        for code in codes:
-            if code not in self.runners:
-                try:
-                    await self.ensure(code)
-                except Exception:
-                    log.exception("room %s: could not check its lease", code)
+        """Run those of `codes` whose owner went away (their lease is free): one look at
+        all their leases, not a SET NX per room every second."""
+        try:
+            orphans = await self.leases.free([c for c in codes if c not in self.runners])
+        except Exception:
+            log.exception("could not look at the rooms' leases")
+            return
+        for code in orphans:
+            try:
+                await self.ensure(code)
+            except Exception:
+                log.exception("room %s: could not take its lease", code)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(), name="rooms"),

@@ -81,3 +81,16 @@ async def test_leases_renew_in_chunks_and_name_the_lost(redis_url: str) -> None:
     finally:
         await client.delete(*(keys.room_keys(c).lease for c in codes))
         await client.aclose()
+
+
+async def test_free_leases_are_found_in_one_look(redis_url: str) -> None:
+    client = aioredis.Redis.from_url(redis_url)
+    codes = [f"F{i:05d}" for i in range(1200)]  # two script calls
+    try:
+        for code in codes[::3]:
+            assert await Leases(client, "someone").acquire(code)
+        assert await Leases(client, "me").free(codes) == [c for c in codes if c not in codes[::3]]
+        assert await Leases(client, "me").free([]) == []
+    finally:
+        await client.delete(*(keys.room_keys(c).lease for c in codes))
+        await client.aclose()

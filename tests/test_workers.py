@@ -15,20 +15,8 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
+from benchmarks.stack import children
 from server.embedded_redis import free_port
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def wait_ready(url: str, timeout: float = 20) -> None:
