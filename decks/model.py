@@ -44,6 +44,9 @@ class Card(_Strict):
     claim: str | None = Field(
         default=None, min_length=1, max_length=140, description="short form for small screens"
     )
+    tags: list[str] = Field(
+        default_factory=list, max_length=20, description="free labels, e.g. Anki tags"
+    )
 
 
 class Event(_Strict):
@@ -148,6 +151,7 @@ class DeckFile(_Strict):
                 category=c.category,
                 claim=c.claim,
                 aliases=aliases.get(c.category or "", ()),
+                tags=tuple(c.tags),
             )
             for c in self.cards
         )

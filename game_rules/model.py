@@ -24,6 +24,9 @@ class Card:
     # Texts that name the category and must be masked when a round asks for it
     # (e.g. "Sheila Fitzpatrick", "Fitzpatrick"); empty means mask just the category name.
     aliases: tuple[str, ...] = ()
+    # Free labels from the source deck (Anki/Quizlet tags); sort rounds group by them
+    # when a deck has no categories.
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
