@@ -13,10 +13,10 @@ from collections.abc import Iterable
 import redis.asyncio as aioredis
 
 from server import keys
+from server.many_keys import ABSENT, positions
 
 # Renews every lease in KEYS this owner still holds; returns the 1-based positions of those
-# it does not. (Keys of many rooms in one script: fine on one Redis; Cluster would need one
-# call per slot.)
+# it does not (run over many rooms at once by `server.many_keys`).
 _RENEW = """
 local lost = {}
 for i, key in ipairs(KEYS) do
@@ -28,15 +28,6 @@ for i, key in ipairs(KEYS) do
 end
 return lost
 """
-# The 1-based positions of the KEYS that hold no lease (their room has no owner).
-_FREE = """
-local free = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 0 then free[#free + 1] = i end
-end
-return free
-"""
-RENEW_CHUNK = 1000  # leases per script call (renewal and release)
 _RELEASE = """
 for _, key in ipairs(KEYS) do
   if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
@@ -51,7 +42,7 @@ class Leases:
         self.owner_id = owner_id
         self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
-        self._free = client.register_script(_FREE)
+        self._absent = client.register_script(ABSENT)
 
     async def acquire(self, code: str) -> bool:
         return bool(await self.redis.set(keys.room_keys(code).lease, self.owner_id, nx=True,
@@ -61,34 +52,16 @@ class Leases:
         """Renew the leases of `codes` in one round trip (a script call per thousand);
         returns the codes whose lease this process no longer holds."""
         codes = list(codes)
-        chunks = [codes[i:i + RENEW_CHUNK] for i in range(0, len(codes), RENEW_CHUNK)]
-        if not chunks:
-            return set()
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for chunk in chunks:
-                await self._renew(keys=[keys.room_keys(c).lease for c in chunk],
-                                  args=[self.owner_id, keys.LEASE_TTL_MS], client=pipe)
-            replies = await pipe.execute()
-        return {chunk[i - 1] for chunk, lost in zip(chunks, replies, strict=True) for i in lost}
+        lost = await positions(self.redis, self._renew, [keys.room_keys(c).lease for c in codes],
+                               [self.owner_id, keys.LEASE_TTL_MS])
+        return {codes[i] for i in lost}
 
     async def free(self, codes: list[str]) -> list[str]:
         """Those of `codes` whose room nobody owns, in one round trip."""
-        chunks = [codes[i:i + RENEW_CHUNK] for i in range(0, len(codes), RENEW_CHUNK)]
-        if not chunks:
-            return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for chunk in chunks:
-                await self._free(keys=[keys.room_keys(c).lease for c in chunk], client=pipe)
-            replies = await pipe.execute()
-        return [chunk[i - 1] for chunk, free in zip(chunks, replies, strict=True) for i in free]
+        free = await positions(self.redis, self._absent, [keys.room_keys(c).lease for c in codes])
+        return [codes[i] for i in free]
 
     async def release(self, *codes: str) -> None:
         """Give rooms back (their leases, where this process still holds them)."""
-        chunks = [codes[i:i + RENEW_CHUNK] for i in range(0, len(codes), RENEW_CHUNK)]
-        if not chunks:
-            return
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for chunk in chunks:
-                await self._release(keys=[keys.room_keys(c).lease for c in chunk],
-                                    args=[self.owner_id], client=pipe)
-            await pipe.execute()
+        await positions(self.redis, self._release, [keys.room_keys(c).lease for c in codes],
+                        [self.owner_id])

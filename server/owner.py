@@ -224,16 +224,9 @@ class Owner:
         is for quiet rooms, which do not commit)."""
         quiet = [c for c, r in self.runners.items()
                  if time.monotonic() - r.active > EXPIRY_CHECK_S]
-        if not quiet:
-            return
-        async with self.store.redis.pipeline(transaction=False) as pipe:
-            for code in quiet:
-                pipe.exists(keys.room_keys(code).state)
-            alive = await pipe.execute()
-        for code, there in zip(quiet, alive, strict=True):
-            if not there:
-                self._drop(code, f"room {code} has expired")
-                await self.leases.release(code)
+        for code in await self.store.expired(quiet):
+            self._drop(code, f"room {code} has expired")
+            await self.leases.release(code)
 
     def _drop(self, code: str, why: str | None) -> None:
         if self.runners.pop(code, None) is not None and why:

@@ -25,6 +25,7 @@ from game_rules.machine import Game, Player, Result, RoomState
 from game_rules.model import Round, Settings
 from server import keys
 from server.changes import Change
+from server.many_keys import ABSENT, positions
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L look-alikes
 CODE_LENGTH = 6
@@ -136,6 +137,7 @@ class Store:
         self.redis = client
         self.room_ttl_ms = room_ttl_ms
         self._commit = client.register_script(_COMMIT)
+        self._absent = client.register_script(ABSENT)
         # Games never change: cache the most recently used ones.
         self._games: OrderedDict[str, tuple[Game, str]] = OrderedDict()
 
@@ -158,6 +160,11 @@ class Store:
             self._remember(code, (game, deck_title))
             return code, host_token
         raise RuntimeError("could not find a free room code")
+
+    async def expired(self, codes: list[str]) -> list[str]:
+        """Those of `codes` whose room has expired from Redis, in one round trip."""
+        gone = await positions(self.redis, self._absent, [keys.room_keys(c).state for c in codes])
+        return [codes[i] for i in gone]
 
     async def game(self, code: str) -> tuple[Game, str] | None:
         if code in self._games:

@@ -40,6 +40,19 @@ async def test_commit_checks_lease_version_and_room(redis_url: str,
     await client.aclose()
 
 
+async def test_expired_rooms_are_found_in_one_look(redis_url: str) -> None:
+    """`Store.expired` names the rooms whose state is gone, across script chunks, in order."""
+    client = aioredis.Redis.from_url(redis_url)
+    st = Store(client)
+    live = [(await st.create_room(GAME, "Deck"))[0] for _ in range(3)]
+    await client.delete(keys.room_keys(live[1]).state)
+    never = [f"ZZ{i:04d}" for i in range(1500)]  # codes no room has (the alphabet has no 0)
+    codes = [live[0], *never[:999], live[1], live[2], *never[999:]]
+    assert await st.expired(codes) == [c for c in codes if c not in (live[0], live[2])]
+    assert await st.expired([]) == []
+    await client.aclose()
+
+
 def test_inbox_entries_round_trip() -> None:
     from game_rules import machine as m
     from server import inbox
