@@ -4,9 +4,9 @@ With ``P = round.points`` and ``T = round.time_limit_ms`` and the answer time ``
 (clamped to ``[0, T]``):
 
 - speed factor ``f = 1 - (t / T) / 2`` (``f = 1`` under 500 ms, or with speed scoring off);
-- quiz: ``P * f`` when correct, else 0;
-- match, sort: ``P * fraction * f``;
-- order: ``P * 0.8 * fraction * f``, plus ``P * 0.2`` for a perfect order;
+- with the kind's bonus share ``b`` (``RoundRules.bonus_share``: order 0.2, the others 0):
+  ``P * (1 - b) * fraction * f``, plus ``P * b`` for a perfect answer, at most ``P``. A
+  quiz's fraction is 1 or 0, so it earns ``P * f`` when correct, else 0;
 - streak: a perfect answer extends the streak, anything else resets it to 0; with the
   streak bonus on, a perfect answer earns ``min(100 * (streak - 1), 500)`` more.
 
@@ -19,12 +19,11 @@ import math
 from dataclasses import dataclass
 
 from game_rules.model import Round, Settings
-from game_rules.rounds import Grade
+from game_rules.rounds import Grade, rules
 
 FAST_MS = 500
 STREAK_STEP = 100
 STREAK_CAP = 500
-ORDER_BONUS_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,10 @@ def score(
     p = max(round.points, 0)
     f = speed_factor(elapsed_ms, round.time_limit_ms, settings)
     fraction = min(max(grade.fraction, 0.0), 1.0)
-    if round.kind == "quiz":
-        base = _round(p * f) if grade.perfect else 0
-    elif round.kind == "order":
-        base = _round(p * (1 - ORDER_BONUS_SHARE) * fraction * f)
-        if grade.perfect:
-            base = min(base + _round(p * ORDER_BONUS_SHARE), p)
-    else:
-        base = _round(p * fraction * f)
+    share = rules(round.kind).bonus_share
+    base = _round(p * (1 - share) * fraction * f)
+    if grade.perfect and share:
+        base = min(base + _round(p * share), p)
     streak = max(streak_before, 0) + 1 if grade.perfect else 0
     bonus = streak_bonus(streak) if settings.streak_bonus and grade.perfect else 0
     return Score(points=base + bonus, streak=streak, base=base, streak_bonus=bonus)

@@ -2,7 +2,8 @@
 
 `Solver` finds the right answer of a round from its public data and the deck the room was
 made from, rebuilding the texts players see with the same helpers as the round rules
-(`game_rules.rounds.card_text`, `masked`, `names`) and falling back to the closest text
+(`game_rules.rounds.shown`, `names`, and the groups of `game_rules.rounds.groups`) and
+falling back to the closest text
 (difflib). `guess` answers without knowing; `spoil` turns a right answer into a partly
 right or wrong one.
 """
@@ -12,12 +13,13 @@ from __future__ import annotations
 import difflib
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from game_rules.model import Deck, Event
-from game_rules.rounds import card_text, masked, names, norm
+from game_rules.model import Card, Deck, Event
+from game_rules.rounds import deck_texts, norm
+from game_rules.rounds.groups import sort_groups, texted_groups
 
 MIN_SIMILARITY = 0.6  # below this a text is "not found" and the round is unsolved
 
@@ -72,26 +74,20 @@ class Solver:
         i, score = closest(public["prompt"], [c.prompt for c in deck.cards])
         if score < MIN_SIMILARITY:
             return None
-        card = deck.cards[i]
-        want = masked(card_text(card), names(deck.cards), deck.category_noun)
+        want = _text(deck, deck.cards[i])
         j, score = closest(want, [o["text"] for o in public["options"]])
         return {"choice": public["options"][j]["id"]} if score >= MIN_SIMILARITY else None
 
-    def _categorised(self, deck: Deck, groups: list[dict[str, Any]],
+    def _categorised(self, by_group: dict[str, list[str]], groups: list[dict[str, Any]],
                      items: list[dict[str, Any]]) -> list[list[float]] | None:
-        """Scores[item][group]: how well each item's text fits a card of each group's
-        category, the texts masked as the round masks them; None if a group is unknown."""
-        by_cat = deck.categories()
-        cats: list[str] = []
+        """Scores[item][group]: how well each item's text fits a text of each group (texts
+        of `by_group`, as the round shows them); None if a group is unknown."""
+        texts: list[list[str]] = []
         for g in groups:
-            i, score = closest(g["text"], list(by_cat))
+            i, score = closest(g["text"], list(by_group))
             if score < MIN_SIMILARITY:
                 return None
-            cats.append(list(by_cat)[i])
-        in_round = [card for cat in cats for card in by_cat[cat]]
-        to_mask = names(in_round)
-        texts = [[masked(card_text(c), to_mask, deck.category_noun) for c in by_cat[cat]]
-                 for cat in cats]
+            texts.append(list(by_group.values())[i])
         exact = [{norm(t) for t in group} for group in texts]
         rows = []
         for it in items:
@@ -103,7 +99,12 @@ class Solver:
 
     def _match(self, deck: Deck, public: dict[str, Any]) -> dict[str, Any] | None:
         left, right = public["left"], public["right"]
-        scores = self._categorised(deck, left, right)
+        if public.get("variant") == "term":  # each prompt's card, then its text
+            by_prompt = {c.prompt: [_text(deck, c)] for c in deck.cards}
+            scores = self._categorised(by_prompt, left, right)
+        else:
+            groups = texted_groups(deck.categories(), lambda c: _text(deck, c))
+            scores = self._categorised(_texts_of(groups), left, right)
         if scores is None:
             return None
         ranked = sorted(((scores[r][g], r, g) for r in range(len(right))
@@ -122,7 +123,8 @@ class Solver:
 
     def _sort(self, deck: Deck, public: dict[str, Any]) -> dict[str, Any] | None:
         buckets, items = public["buckets"], public["items"]
-        scores = self._categorised(deck, buckets, items)
+        scores = self._categorised(_texts_of(sort_groups(deck, lambda c: _text(deck, c))[1]),
+                                   buckets, items)
         if scores is None:
             return None
         placement: dict[str, str] = {}
@@ -143,6 +145,15 @@ class Solver:
             found.append((deck.events[i], item["id"]))
         found.sort(key=lambda pair: (pair[0].start, pair[0].end))
         return {"order": [item_id for _, item_id in found]}
+
+
+def _text(deck: Deck, card: Card) -> str:
+    """A card's text as rounds show it."""
+    return deck_texts(deck)[card.id]
+
+
+def _texts_of(groups: Mapping[str, Sequence[tuple[Card, str]]]) -> dict[str, list[str]]:
+    return {name: [t for _, t in texted] for name, texted in groups.items()}
 
 
 def guess(public: dict[str, Any], rng: random.Random) -> dict[str, Any]:

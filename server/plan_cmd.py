@@ -1,6 +1,9 @@
 """`cardcade plan DECK --seed N`: show the rounds a game would play, with their keys.
 
-DECK is a deck TOML file or the name of a bundled deck (``decks/<name>.toml``).
+DECK is a deck TOML file or the name of a bundled deck (``decks/<name>.toml``). The
+round kinds of the mix the deck cannot carry are named first, each with the reason
+("Order rounds left out: needs 4 dated events, this deck has 2."); with ``--json`` these
+sentences go to stderr, so that stdout stays the plan.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import sys
 from typing import Any, cast
 
 from decks.io import DeckError, deck_path, load_deck
+from game_rules import rounds
 from game_rules.model import ROUND_KINDS, Round, RoundKind, Settings
-from game_rules.plan import make_plan, plan_to_json
+from game_rules.plan import make_plan, plan_report, plan_to_json
 
 
 def register(subparsers: Any) -> None:
@@ -56,10 +60,15 @@ def run(args: argparse.Namespace) -> int:
     except (DeckError, ValueError) as exc:
         print(f"cardcade plan: {exc}", file=sys.stderr)
         return 2
+    left_out = plan_report(deck, settings).sentences()
     if args.json:
         print(json.dumps(plan_to_json(plan), ensure_ascii=False, indent=2))
+        for line in left_out:
+            print(line, file=sys.stderr)
     else:
         print(f"{deck.title} — {len(plan)} rounds, seed {args.seed}")
+        for line in left_out:
+            print(line)
         for n, rnd in enumerate(plan, 1):
             print()
             print("\n".join(describe(n, rnd)))
@@ -68,28 +77,6 @@ def run(args: argparse.Namespace) -> int:
 
 def describe(n: int, rnd: Round) -> list[str]:
     """Lines showing round `n`: kind, prompt, items, and the key resolved to texts."""
-    pub, key = rnd.public, rnd.key
-    lines = [f"Round {n}: {rnd.kind} ({rnd.time_limit_ms // 1000} s, {rnd.points} points)",
-             f"  {pub['prompt']}"]
-    if rnd.kind == "quiz":
-        if pub.get("category"):
-            lines.append(f"  category: {pub['category']}")
-        for i, opt in enumerate(pub["options"]):
-            mark = "*" if opt["id"] == key["correct"] else " "
-            lines.append(f"  {mark} {chr(ord('A') + i)}. {opt['text']}")
-    elif rnd.kind == "match":
-        left = {x["id"]: x["text"] for x in pub["left"]}
-        right = {x["id"]: x["text"] for x in pub["right"]}
-        lines += [f"  - {x['text']}" for x in pub["right"]]
-        lines.append("  answer:")
-        lines += [f"    {left[a]} -> {right[b]}" for a, b in key["pairs"].items()]
-    elif rnd.kind == "sort":
-        buckets = {x["id"]: x["text"] for x in pub["buckets"]}
-        lines.append(f"  buckets: {', '.join(buckets.values())}")
-        lines += [f"  - {x['text']}  [{buckets[key['placement'][x['id']]]}]" for x in pub["items"]]
-    elif rnd.kind == "order":
-        text = {x["id"]: x["text"] for x in pub["items"]}
-        lines += [f"  - {x['text']}" for x in pub["items"]]
-        lines.append("  answer:")
-        lines += [f"    {i}. {text[item]}" for i, item in enumerate(key["order"], 1)]
-    return lines
+    return [f"Round {n}: {rnd.kind} ({rnd.time_limit_ms // 1000} s, {rnd.points} points)",
+            f"  {rnd.public['prompt']}",
+            *rounds.rules(rnd.kind).describe(rnd.public, rnd.key)]

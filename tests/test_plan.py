@@ -33,7 +33,7 @@ def test_same_seed_same_plan() -> None:
     [
         (history_deck(), None, ["quiz", "match", "sort", "order"] * 2),
         (tiny_deck(), None, ["match", "sort"] * 4),
-        (one_category_deck(), None, ["quiz"] * 8),
+        (one_category_deck(), None, ["quiz", "match"] * 4),  # match: term -> claim
         (history_deck(), ("order", "quiz"), ["order", "quiz"] * 4),
         (tiny_deck(), ("order", "quiz", "sort"), ["sort"] * 8),
     ],
@@ -60,11 +60,12 @@ def test_no_card_reused_while_others_remain() -> None:
 
 
 def test_deck_that_builds_nothing() -> None:
-    cards = (Card(id="a", prompt="Q?", answer="A."), Card(id="b", prompt="R?", answer="B."))
+    cards = (Card(id="a", prompt="Q?", answer="A."),)
     with pytest.raises(ValueError, match="cannot build any round"):
         make_plan(Deck(title="Too small", cards=cards), Settings(), 1)
-    with pytest.raises(ValueError, match="cannot build any round"):
-        make_plan(one_category_deck(), Settings(round_mix=("match", "order")), 1)
+    with pytest.raises(ValueError, match="cannot build any round") as err:
+        make_plan(one_category_deck(), Settings(round_mix=("sort", "order")), 1)
+    assert "Order rounds left out: needs 4 dated events, this deck has 0." in str(err.value)
     with pytest.raises(ValueError, match="empty"):
         make_plan(DECK, Settings(round_mix=()), 1)
 
@@ -113,7 +114,7 @@ aliases = ["Moshe Lewin"]
 id = "k1"
 category = "Kotkin"
 prompt = "Kotkin one?"
-answer = "Kotkin says one."
+answer = "Kotkin says one in 1938."
 claim = "Kotkin claims one."
 
 [[cards]]
@@ -157,6 +158,14 @@ date_text = "1936"
 start = "1936"
 precision = "year"
 card = "l2"
+
+[[events]]
+id = "e4"
+label = "Fourth"
+date_text = "1938"
+start = "1938"
+precision = "year"
+card = "k1"
 """
 
 
@@ -224,6 +233,18 @@ def test_cli_missing_deck(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 2 and "no such file" in err
     code, _, err = run_plan(["no-such-bundled-deck", "--seed", "1"], capsys)
     assert code == 2 and "no bundled deck" in err
+
+
+def test_cli_says_what_it_left_out(deck_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = deck_file.read_text(encoding="utf-8")
+    deck_file.write_text(text[: text.index("[[events]]\nid = \"e3\"")], encoding="utf-8")
+    code, out, _ = run_plan([str(deck_file), "--seed", "4"], capsys)
+    assert code == 0
+    assert "Order rounds left out: needs 4 dated events, this deck has 2." in out.splitlines()
+    assert "Round 1: quiz" in out and "order" not in out.split("left out")[1]
+    code, out, err = run_plan([str(deck_file), "--seed", "4", "--json"], capsys)
+    assert code == 0 and json.loads(out)
+    assert err.strip() == "Order rounds left out: needs 4 dated events, this deck has 2."
 
 
 @pytest.mark.skipif(not BUNDLED.exists(), reason="bundled deck not there yet")

@@ -146,13 +146,13 @@ def test_order_grading_bounded_and_symmetric(data: st.DataObject, n: int) -> Non
     items = [f"id{i}" for i in range(n)]
     a = data.draw(st.permutations(items))
     b = data.draw(st.permutations(items))
-    ab = order.grade({"order": a}, {"order": b})
-    ba = order.grade({"order": b}, {"order": a})
+    ab = order.RULES.grade({"order": a}, {"order": b})
+    ba = order.RULES.grade({"order": b}, {"order": a})
     assert 0.0 <= ab.fraction <= 1.0
     assert ab.fraction == ba.fraction
     assert ab.perfect == (a == b) == (ab.fraction == 1.0)
     if n >= 2:
-        rev = order.grade({"order": a}, {"order": list(reversed(a))})
+        rev = order.RULES.grade({"order": a}, {"order": list(reversed(a))})
         assert rev.fraction == 0.0
 
 
