@@ -194,7 +194,7 @@ class Connection:
 
     async def _create(self, msg: p.CreateRoom) -> None:
         try:
-            code, token = await self.rooms.create(msg)
+            code, token, plan = await self.rooms.create(msg)
         except BadDeck as exc:
             raise Refused("bad_deck", str(exc), exc.reason) from None
         except ServerFull as exc:
@@ -202,7 +202,8 @@ class Connection:
                                          "games; try again later.") from None
         self.member = Member(self.ws, code, "host")
         await self.hub.add(self.member)
-        await self.send(p.Created(room=code, host_token=token, join_url=self.rooms.join_url(code)))
+        await self.send(p.Created(room=code, host_token=token, join_url=self.rooms.join_url(code),
+                                  plan=plan))
         await self.rooms.run(code)
         await self._snapshot(self.member)
 

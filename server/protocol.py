@@ -126,11 +126,28 @@ class Welcome(_Msg):
     server_time_ms: int
 
 
+class LeftOut(_Msg):
+    kind: RoundKind
+    reason: str = Field(description="why the deck cannot carry it, e.g. \"needs 4 dated "
+                                    "events, this deck has 2\"")
+    text: str = Field(description="the sentence for the host, e.g. \"Order rounds left out: "
+                                  "needs 4 dated events, this deck has 2.\"")
+
+
+class PlanInfo(_Msg):
+    """What the plan made of the deck: the kinds it plays and those of the mix it left out."""
+
+    rounds: int = Field(description="rounds planned")
+    kinds: list[RoundKind] = Field(description="kinds of the mix the deck can carry")
+    left_out: list[LeftOut]
+
+
 class Created(_Msg):
     type: Literal["created"] = "created"
     room: str
     host_token: str
     join_url: str
+    plan: PlanInfo
 
 
 class Joined(_Msg):

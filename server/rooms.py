@@ -14,7 +14,7 @@ import secrets
 
 from game_rules.machine import Game
 from game_rules.model import Settings
-from game_rules.plan import make_plan
+from game_rules.plan import make_plan, plan_report
 from server import protocol
 from server.config import Config, join_url, public_url
 from server.deck_source import BadDeck, deck_for_room
@@ -42,10 +42,10 @@ class Rooms:
     def join_url(self, code: str) -> str:
         return join_url(self.config, code)
 
-    async def create(self, msg: protocol.CreateRoom) -> tuple[str, str]:
+    async def create(self, msg: protocol.CreateRoom) -> tuple[str, str, protocol.PlanInfo]:
         """Build the plan from the chosen deck and settings and store the new room; returns
-        (code, host token). BadDeck for a deck that cannot make the game, ServerFull when
-        the server already has its maximum of rooms."""
+        (code, host token, what the plan made of the deck). BadDeck for a deck that cannot
+        make the game, ServerFull when the server already has its maximum of rooms."""
         deck = deck_for_room(msg)
         s = msg.settings
         settings = Settings(
@@ -55,10 +55,16 @@ class Rooms:
             items_per_round=s.items_per_round,
         )
         seed = msg.seed if msg.seed is not None else secrets.randbits(32)
+        rules_deck = deck.to_rules()
         try:
-            plan = make_plan(deck.to_rules(), settings, seed)
+            plan = make_plan(rules_deck, settings, seed)
         except ValueError as exc:
             raise BadDeck(str(exc), "no_rounds") from None
+        report = plan_report(rules_deck, settings)
+        info = protocol.PlanInfo(
+            rounds=len(plan), kinds=list(report.kinds),
+            left_out=[protocol.LeftOut(kind=x.kind, reason=x.reason, text=x.sentence)
+                      for x in report.left_out])
         # A place in the registry first, then the room: a refused room is never created,
         # and racing processes cannot exceed the cap (see server/room_registry.py).
         slot = await self.registry.reserve()
@@ -69,7 +75,7 @@ class Rooms:
                 await self.registry.release(slot)
             raise
         await self.registry.confirm(slot, code)
-        return code, token
+        return code, token, info
 
     async def run(self, code: str) -> None:
         """Run the room in this process if no process holds its lease."""

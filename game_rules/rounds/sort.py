@@ -84,7 +84,7 @@ def _groups(deck: Deck) -> tuple[str, dict[str, tuple[Texted, ...]]]:
 
 class Sort:
     kind: RoundKind = "sort"
-    needs = "cards in 2 categories, or with 2 different tags"
+    needs = "cards in 2 categories or with 2 different tags"
     time_factor = LONG_ROUND_FACTOR
     bonus_share = 0.0
 
