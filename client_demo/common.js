@@ -5,13 +5,6 @@
 export const PROTOCOL_VERSIONS = [1];
 export const SHAPES = ["▲", "◆", "●", "■"];
 export const SHAPE_NAMES = ["triangle", "diamond", "circle", "square"];
-export const KIND_NAMES = {
-  quiz: "Quiz",
-  match: "Match the pairs",
-  sort: "Sort into groups",
-  order: "Put in order",
-};
-
 const BACKOFF_START_MS = 250;
 const BACKOFF_CAP_MS = 5000;
 const PING_EVERY_MS = 10000;

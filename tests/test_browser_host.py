@@ -13,6 +13,8 @@ loop of their own, so a class of 40 costs no browser pages.
   round counts who has not answered and who is offline in the whole room (not the listed
   rows); the players panel and the podium's full standings say how many are not listed.
 - test_create_from_file_in_two_clicks: pick a file, "Create game" (in view at 1280x720).
+- test_lobby_says_what_the_plan_left_out: the lobby names the round types a plain deck
+  plays and why the others were left out, and still does after a reload.
 - test_projector_text_and_join_address: nothing on the round, reveal and leaderboard screens
   is under 20 px at 1280x720, and the room code and join address stay in the top bar.
 - test_podium_rises_third_second_first: the podium's motion, and none with reduced motion.
@@ -520,6 +522,49 @@ def test_create_from_file_in_two_clicks(browser: Any, live_server: Any) -> None:
     assert host.inner_text("#deck-title") == "Quizlet solar system"
     sent = [m for m in frames.sent if m.get("type") == "create_room"]
     assert len(sent) == 1 and sent[0]["upload"]["filename"] == SAMPLE_UPLOAD.name
+    assert not errors, errors
+    assert not axe.found, json.dumps(axe.found, indent=1)
+
+
+PLAIN_DECK = "".join(f"{term}\t{definition}\n" for term, definition in [
+    ("Nucleus", "Holds the cell's DNA"), ("Ribosome", "Builds proteins"),
+    ("Mitochondrion", "Makes most of the cell's ATP"), ("Lysosome", "Digests worn-out parts"),
+    ("Cell membrane", "Lets some substances in and keeps others out"),
+])
+
+
+def test_lobby_says_what_the_plan_left_out(browser: Any, live_server: Any,
+                                           tmp_path: Path) -> None:
+    """A plain term/definition file with every round type ticked: before the game starts the
+    lobby says which types it plays and why the others were left out (`created.plan`), and
+    says it again after a reload."""
+    base = live_server.http_url
+    errors: list[str] = []
+    axe = Axe()
+    host, frames = new_page(browser, HOST_VIEW, errors, "host")
+    deck = tmp_path / "cells.txt"
+    deck.write_text(PLAIN_DECK, encoding="utf-8")
+    open_create_form(host, base)
+    fill_settings(host, rounds=6, mix=["quiz", "match", "sort", "order"])
+    host.set_input_files("#upload", str(deck))
+    host.click("#create-btn")
+    host.wait_for_selector("#plan-note")
+    created = next(m for m in frames.received if m.get("type") == "created")
+    assert created["plan"]["kinds"] == ["quiz", "match"]
+    want = [x["text"] for x in created["plan"]["left_out"]]
+    assert want[1] == "Order rounds left out: needs 4 dated events, this deck has 0."
+
+    def shown() -> tuple[str, list[str]]:
+        return (host.inner_text("#plan-note .plan-kinds"),
+                host.locator("#plan-note .left-out li").all_inner_texts())
+
+    assert shown() == ("6 rounds: Quiz, Match the pairs", want)
+    assert in_view(host, "#plan-note") and in_view(host, "#start-btn")
+    axe.check(host, "host-lobby-plan")
+    shot(host, "host-lobby-plan")
+    host.reload()
+    host.wait_for_selector("#plan-note")
+    assert shown() == ("6 rounds: Quiz, Match the pairs", want)
     assert not errors, errors
     assert not axe.found, json.dumps(axe.found, indent=1)
 

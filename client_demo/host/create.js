@@ -1,7 +1,8 @@
 // The create screen: a deck (bundled, or a file picked from the computer), round kinds and
 // settings. Everything fits 1280x720 with "Create game" in view: pick a file, then create.
-import { KIND_NAMES, clear, h } from "/static/common.js";
+import { clear, h } from "/static/common.js";
 import { errorBox, send, showError, state } from "/static/host/ctx.js";
+import { KINDS } from "/static/host/kinds.js";
 
 const FORMATS = [
   ["", "Detect automatically"], ["toml", "Cardcade deck (.toml)"], ["knowt", "Knowt page text"],
@@ -86,7 +87,7 @@ export function buildCreate() {
   sync();
   loadDecks(deckSelect);
 
-  const kinds = Object.keys(KIND_NAMES);
+  const kinds = Object.keys(KINDS);
   const submit = h("button", { type: "submit", class: "primary big", id: "create-btn", "data-primary": true }, "Create game");
   const form = h("form", { id: "create-form", class: "create", novalidate: true },
     h("h1", {}, "New game"),
@@ -103,7 +104,7 @@ export function buildCreate() {
       h("div", { class: "create-side" },
         h("fieldset", {},
           h("legend", {}, "Round types"),
-          h("div", { class: "kinds" }, kinds.map((k) => checkbox(`mix-${k}`, KIND_NAMES[k], true)))),
+          h("div", { class: "kinds" }, kinds.map((k) => checkbox(`mix-${k}`, KINDS[k].title, true)))),
         h("fieldset", {},
           h("legend", {}, "Settings"),
           h("div", { class: "grid" },

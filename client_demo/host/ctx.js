@@ -5,7 +5,7 @@ import { errorText } from "/static/host/errors.js";
 export const STORE = "cardcade.host";
 
 export const state = {
-  creds: load(STORE), // {room, token}
+  creds: load(STORE), // {room, token, plan}: plan is `created.plan`, kept for a reload
   room: null, // latest `room` view
   host: null, // latest `host` view
   joinUrl: null,

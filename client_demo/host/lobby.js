@@ -1,8 +1,23 @@
 // The lobby: how to join (address, code, QR code) beside the players who have joined (the
-// first 100 listed, then "and N more players").
+// first 100 listed, then "and N more players"), under what the plan made of the deck: the
+// round kinds it plays and, for each kind it left out, why (`created.plan`).
 import { h } from "/static/common.js";
 import { errorBox, hostCmd, joinAddress, morePlayers, players, send, state } from "/static/host/ctx.js";
+import { kindTitle } from "/static/host/kinds.js";
 import { renderPlayerList } from "/static/host/players.js";
+
+/** "8 rounds: Quiz, Match the pairs" and a line per kind left out; null before `created`. */
+function planNote() {
+  const plan = state.creds && state.creds.plan;
+  if (!plan) return null;
+  const leftOut = plan.left_out || [];
+  return h("div", { class: "plan-note", id: "plan-note" },
+    h("p", { class: "plan-kinds" }, `${plan.rounds} round${plan.rounds === 1 ? "" : "s"}: `,
+      (plan.kinds || []).map(kindTitle).join(", ")),
+    leftOut.length
+      ? h("ul", { class: "left-out", "aria-label": "Round types left out" }, leftOut.map((x) => h("li", { "data-kind": x.kind }, x.text)))
+      : null);
+}
 
 export function buildLobby() {
   const room = state.room;
@@ -19,6 +34,7 @@ export function buildLobby() {
       h("img", { class: "qr", src: `/qr/${encodeURIComponent(room.room)}.svg`, alt: `QR code to join room ${room.room}`, width: 260, height: 260 })),
     h("div", { class: "players-panel" },
       room.deck ? h("p", { class: "deck-title" }, "Deck: ", h("strong", { id: "deck-title" }, room.deck)) : null,
+      planNote(),
       count,
       list,
       errorBox(),

@@ -38,7 +38,7 @@ setConnection(conn);
 function handle(msg) {
   switch (msg.type) {
     case "created":
-      state.creds = { room: msg.room, token: msg.host_token };
+      state.creds = { room: msg.room, token: msg.host_token, plan: msg.plan || null };
       state.joinUrl = msg.join_url;
       state.creating = null;
       save(STORE, state.creds);

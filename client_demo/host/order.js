@@ -1,6 +1,8 @@
 // Order round on the host: the events as dealt; at the reveal, in order with their dates.
 import { h, textOf } from "/static/common.js";
 
+export const title = "Put in order";
+
 export function open(pub) {
   return h("ol", { class: "order-list" }, (pub.items || []).map((x) => h("li", { class: "item", "data-item": x.id }, x.text)));
 }

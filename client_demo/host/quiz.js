@@ -14,5 +14,8 @@ function tiles(pub, key) {
   }));
 }
 
+export const title = "Quiz";
+export const showsCategory = true;
+export const optionBars = true;
 export const open = (pub) => tiles(pub, null);
 export const reveal = (pub, key) => tiles(pub, key);

@@ -3,25 +3,22 @@
 // round kind), the controls at the bottom. Type is sized from the viewport in CSS; fitStage
 // then scales the prompt and the stage's type down (CSS variable --fit) when a deck's long
 // texts would not fit.
-import { KIND_NAMES, SHAPES, SHAPE_NAMES, announce, formatSeconds, h, secondsLeft } from "/static/common.js";
+import { SHAPES, SHAPE_NAMES, announce, formatSeconds, h, secondsLeft } from "/static/common.js";
 import { twoTap } from "/static/host/confirm.js";
 import { conn, dom, errorBox, hostCmd, send, state } from "/static/host/ctx.js";
+import { KINDS, kindTitle } from "/static/host/kinds.js";
 import { missingStrip, playersPanel } from "/static/host/players.js";
-import * as match from "/static/host/match.js";
-import * as order from "/static/host/order.js";
-import * as quiz from "/static/host/quiz.js";
-import * as sort from "/static/host/sort.js";
 
-const KINDS = { quiz, match, sort, order };
 const FIT_MIN = 0.5;
 
 /** The round's number, kind, category and points: shown in the top bar. */
 export function roundHead(round) {
   const p = round.public || {};
+  const kind = KINDS[round.kind];
   return h("span", { class: "round-head" },
     h("span", { class: "round-no" }, `Round ${round.index + 1} of ${round.total}`),
-    h("span", { class: "kind" }, KIND_NAMES[round.kind] || round.kind),
-    p.category && round.kind === "quiz" ? h("span", { class: "category" }, p.category) : null,
+    h("span", { class: "kind" }, kindTitle(round.kind)),
+    p.category && kind && kind.showsCategory ? h("span", { class: "category" }, p.category) : null,
     h("span", { class: "pts" }, `${round.points} points`));
 }
 
@@ -132,11 +129,12 @@ function chart(round, rv) {
   const dist = rv.distribution || [];
   const max = Math.max(1, ...dist.map((d) => d.count));
   const opts = (round.public && round.public.options) || [];
+  const optionBars = Boolean(KINDS[round.kind] && KINDS[round.kind].optionBars);
   return h("figure", { class: `chart-fig bars-${dist.length}` },
     h("figcaption", {}, "How the room answered"),
     h("div", { class: "chart", role: "list" }, dist.map((d) => {
       const i = opts.findIndex((o) => o.id === d.id);
-      const isOpt = round.kind === "quiz" && i >= 0;
+      const isOpt = optionBars && i >= 0;
       const label = isOpt ? `${SHAPES[i % 4]}` : d.label;
       const srLabel = isOpt ? `${SHAPE_NAMES[i % 4]}${d.correct ? " (correct)" : ""}` : `${d.label}${d.correct ? " (best)" : ""}`;
       return h("div", { class: "bar-wrap", role: "listitem", "aria-label": `${srLabel}: ${d.count}` },

@@ -2,6 +2,8 @@
 // cards grouped by bucket, each tagged with its bucket's name and colour.
 import { h } from "/static/common.js";
 
+export const title = "Sort into groups";
+
 export function open(pub) {
   const buckets = pub.buckets || [];
   return h("div", { class: "sort-body" },

@@ -1,7 +1,7 @@
 // The player page's shared state and the helpers every screen uses: the connection, the answer
 // being sent (kept until acked) and the work in progress of the open round (kept until the
 // round closes), both in localStorage so that a reload loses neither.
-import { Connection, KIND_NAMES, announce, h, load, save } from "/static/common.js";
+import { Connection, announce, h, load, save } from "/static/common.js";
 
 const STORE = "cardcade.player"; // {room, token, player_id, nickname}
 const PENDING = "cardcade.pending"; // {room, round, answer}: sent, not acked yet
@@ -135,10 +135,6 @@ export function guardPaused() {
     return true;
   }
   return false;
-}
-
-export function roundTitle(round) {
-  return h("p", { class: "round-label" }, `Round ${round.index + 1} of ${round.total} · ${KIND_NAMES[round.kind] || round.kind}`);
 }
 
 export function pausedBanner() {

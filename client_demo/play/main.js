@@ -1,19 +1,16 @@
 // Player page: join, answer the four round kinds, see results; survives drops and reloads.
 // This module handles the server's messages and picks the screen; the screens live in the
-// modules next to it (join, quiz, match, sort, order, results) and share app.js.
+// modules next to it (join, results, and one per round kind registered in kinds.js) and share
+// app.js.
 import { clear, formatSeconds, h, secondsLeft } from "/static/common.js";
 import {
-  app, conn, dom, dropDraft, dropStaleDraft, forget, noticeBox, pausedBanner, roundTitle, saveCreds, say,
+  app, conn, dom, dropDraft, dropStaleDraft, forget, noticeBox, pausedBanner, saveCreds, say,
   setNotice, setPending, state,
 } from "/static/play/app.js";
 import { buildJoin, buildKicked, buildLobby, buildWait, joinFailed, resumeFailed } from "/static/play/join.js";
-import * as match from "/static/play/match.js";
-import * as order from "/static/play/order.js";
-import * as quiz from "/static/play/quiz.js";
+import { KINDS, roundTitle } from "/static/play/kinds.js";
 import { buildPodium, buildResult, buildSent, buildStanding } from "/static/play/results.js";
-import * as sort from "/static/play/sort.js";
 
-const KINDS = { quiz, match, sort, order };
 const ANSWER_CODES = ["round_closed", "wrong_round", "invalid_answer", "paused", "already_answered", "unknown_player"];
 const PAUSED_NOTICE = "The game is paused: your answer will be sent when it resumes.";
 
@@ -194,7 +191,7 @@ function buildRound() {
   return h("section", { class: `round kind-${round.kind}` },
     roundTitle(round),
     h("h1", { class: "prompt", id: "prompt", tabindex: "-1" },
-      p.category && round.kind === "quiz" ? h("span", { class: "category" }, p.category) : null,
+      p.category && kind && kind.showsCategory ? h("span", { class: "category" }, p.category) : null,
       p.prompt || ""),
     pausedBanner(),
     noticeBox(),

@@ -1,13 +1,24 @@
-// Match round: the names stay in view in a sticky bar; tap a name (it is always selected, never
-// unselected, by a tap), then the text that goes with it below. After each pair the next
-// unpaired name is selected. Tapping a paired text with no name selected undoes that pair.
+// Match round: the names (or, in a "term" round, the terms or questions) stay in view in a
+// sticky bar; tap a name (it is always selected, never unselected, by a tap), then the text
+// that goes with it below. After each pair the next unpaired name is selected. Tapping a
+// paired text with no name selected undoes that pair.
 import { SHAPES, clear, h, textOf } from "/static/common.js";
 import { draftFor, focusFirst, guardPaused, keepDraft, say, sendBar, shorten, submit } from "/static/play/app.js";
 
 const known = (items) => new Set(items.map((x) => x.id));
 
+/** What the left items are called: names (of categories), or terms, or questions. */
+function leftWord(p) {
+  if (p.variant !== "term") return "name";
+  return p.left.every((x) => x.text.trim().endsWith("?")) ? "question" : "term";
+}
+
+export const title = "Match the pairs";
+export const rightOf = (r, n) => `${r} of ${n} pairs right`;
+
 export function build(round) {
   const p = round.public;
+  const word = leftWord(p);
   const lefts = known(p.left);
   const rights = known(p.right);
   const d = draftFor(round,
@@ -35,7 +46,7 @@ export function build(round) {
     if (guardPaused()) return;
     if (!d.selected) {
       // every name is paired: a paired text is taken back, so that its name can pair again
-      if (owner === undefined) return say("Tap a name first.");
+      if (owner === undefined) return say(`Tap a ${word} first.`);
       unpair(owner);
       d.selected = owner;
       keepDraft();
@@ -50,7 +61,7 @@ export function build(round) {
     const name = textOf(p.left, d.selected);
     d.selected = nextFree();
     keepDraft();
-    say(`${name} paired.${d.selected ? ` Next: ${textOf(p.left, d.selected)}.` : " Every name is paired."}`);
+    say(`${name} paired.${d.selected ? ` Next: ${textOf(p.left, d.selected)}.` : ` Every ${word} is paired.`}`);
     draw(d.selected ? `right-${r.id}` : "submit-btn");
   };
 
@@ -63,9 +74,9 @@ export function build(round) {
     const sel = d.selected;
     const si = sel ? leftIndex[sel] : -1;
     wrap.append(
-      h("p", { class: "hint" }, "Tap a name, then the text that goes with it."),
+      h("p", { class: "hint" }, `Tap a ${word}, then the text that goes with it.`),
       h("div", { class: "pick-bar", role: "group", "aria-labelledby": "left-title" },
-        h("h2", { class: "sr-only", id: "left-title" }, "Names"),
+        h("h2", { class: "sr-only", id: "left-title" }, `${word[0].toUpperCase()}${word.slice(1)}s`),
         h("div", { class: "chips" }, p.left.map((l, i) => {
           const paired = Boolean(d.pairs[l.id]);
           return h("button", {
@@ -80,7 +91,7 @@ export function build(round) {
         })),
         h("p", { class: "selected-info", id: "selected-info" }, sel
           ? [h("span", { "aria-hidden": "true" }, `${SHAPES[si % 4]} `), h("strong", {}, textOf(p.left, sel)), ": now tap its text below."]
-          : "Every name is paired. Tap a text to change its pair.")),
+          : `Every ${word} is paired. Tap a text to change its pair.`)),
       h("h2", { class: "col-title", id: "right-title" }, "Texts"),
       h("ul", { class: "pick-list", "aria-labelledby": "right-title" }, p.right.map((r) => {
         const owner = owners[r.id];
@@ -98,7 +109,7 @@ export function build(round) {
       })),
       sendBar({
         placed: nPairs, total: p.left.length,
-        empty: "Nothing to send yet: tap a name, then the text that goes with it.",
+        empty: `Nothing to send yet: tap a ${word}, then the text that goes with it.`,
         onSend: () => submit(round.index, { pairs: { ...d.pairs } }),
         extra: h("button", {
           type: "button", id: "undo-btn", disabled: d.history.length === 0 ? true : null,

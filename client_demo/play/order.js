@@ -6,6 +6,9 @@ import { dom, draftFor, focusFirst, guardPaused, keepDraft, say, shorten, submit
 
 const sameSet = (a, b) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
+export const title = "Put in order";
+export const rightOf = (r, n) => `${r} of ${n} in the right place`;
+
 export function build(round) {
   const p = round.public;
   const ids = p.items.map((x) => x.id);

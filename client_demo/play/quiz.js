@@ -6,6 +6,9 @@ import { dom, guardPaused, state, submit } from "/static/play/app.js";
 
 const MIN_FIT = 0.7; // the smallest scale of the type (1.05rem options -> about 13px)
 
+export const title = "Quiz";
+export const showsCategory = true;
+
 export function build(round) {
   const opts = round.public.options || [];
   const group = h("div", { class: "quiz-options", role: "group", "aria-labelledby": "prompt" },

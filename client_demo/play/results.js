@@ -1,19 +1,7 @@
 // After answering: "Answer locked in", the round's result, the standings and the podium.
 import { h, ordinal } from "/static/common.js";
-import { app, forget, noticeBox, pausedBanner, roundTitle, state } from "/static/play/app.js";
-import * as match from "/static/play/match.js";
-import * as order from "/static/play/order.js";
-import * as quiz from "/static/play/quiz.js";
-import * as sort from "/static/play/sort.js";
-
-const KINDS = { quiz, match, sort, order };
-
-// How many items were right, per kind: {right, of} from `me.last`.
-const RIGHT_OF = {
-  match: (r, n) => `${r} of ${n} pairs right`,
-  sort: (r, n) => `${r} of ${n} card${n === 1 ? "" : "s"} right`,
-  order: (r, n) => `${r} of ${n} in the right place`,
-};
+import { app, forget, noticeBox, pausedBanner, state } from "/static/play/app.js";
+import { KINDS, roundTitle } from "/static/play/kinds.js";
 
 export function buildSent() {
   const room = state.room;
@@ -47,7 +35,8 @@ function resultLine() {
   const last = me.last && me.last.round === room.reveal.index ? me.last : null;
   const answered = me.answered || Boolean(last && me.answer);
   let detail = null;
-  const words = RIGHT_OF[room.round.kind];
+  const kind = KINDS[room.round.kind];
+  const words = kind && kind.rightOf; // how many items were right: {right, of} from `me.last`
   if (answered && words && last && Number.isInteger(last.right) && Number.isInteger(last.of)) {
     detail = words(last.right, last.of);
   }

@@ -6,6 +6,9 @@ import { draftFor, focusFirst, guardPaused, keepDraft, say, sendBar, shorten, su
 
 const known = (items) => new Set(items.map((x) => x.id));
 
+export const title = "Sort into groups";
+export const rightOf = (r, n) => `${r} of ${n} card${n === 1 ? "" : "s"} right`;
+
 export function build(round) {
   const p = round.public;
   const items = known(p.items);
