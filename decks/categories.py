@@ -11,7 +11,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-__all__ = ["assign_categories", "derive_aliases", "split_prefix"]
+__all__ = ["REPORTING", "assign_categories", "derive_aliases", "is_author", "role_noun",
+           "split_prefix", "strip_attribution"]
 
 _WORD = r"[A-Z][\w’'.-]*"
 _PREFIX = re.compile(rf"^\s*({_WORD}(?:[ \t]+{_WORD}){{0,2}})[ \t]*:[ \t]*(?=\S)")
@@ -96,3 +97,109 @@ def derive_aliases(category: str, texts: Iterable[str]) -> list[str]:
             if alias != category and alias not in found:
                 found.append(alias)
     return found
+
+
+# --- authors: categories that are people who argue (historians, critics, ...) ----------------
+
+# Verbs of saying and arguing: "Kotkin argues", "Clark stresses", "Taylor treated ... as".
+REPORTING = (
+    "argues|argued|argue|claims|claimed|contends|contended|stresses|stressed|emphasises|"
+    "emphasised|emphasizes|emphasized|suggests|suggested|shows|showed|shown|believes|believed|"
+    "maintains|maintained|insists|insisted|notes|noted|concludes|concluded|thinks|thought|"
+    "holds|held|writes|wrote|observes|observed|asserts|asserted|finds|found|demonstrates|"
+    "demonstrated|explains|explained|accepts|accepted|agrees|agreed|acknowledges|"
+    "acknowledged|concedes|conceded|admits|admitted|rejects|rejected|disputes|disputed|"
+    "points|pointed|highlights|highlighted|cites|cited|blames|blamed|traces|traced|sees|saw|"
+    "reads|treats|treated|regards|regarded|views|viewed|describes|described|interprets|"
+    "interpreted|portrays|portrayed|depicts|depicted|characterises|characterised|"
+    "characterizes|characterized|calls|called|challenges|challenged|downplays|downplayed|"
+    "dismisses|dismissed|questions|questioned|underlines|underlined|frames|framed|links|"
+    "linked|attributes|attributed|identifies|identified|documents|documented|explores|"
+    "explored|examines|examined|presents|presented|focuses|focused|puts|places|placed"
+)
+_REPORTING_AFTER = re.compile(rf"^(?:[’']s)?\s+(?:also\s+|further\s+|instead\s+)?(?:{REPORTING})\b")
+_ROLE_NOUNS = ("historian", "author", "scholar", "economist", "philosopher", "scientist",
+               "sociologist", "psychologist", "critic", "theorist", "writer", "thinker",
+               "commentator", "researcher", "analyst", "biographer")
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted({n for n in names if n}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<![\w’'])(?:" + "|".join(map(re.escape, ordered)) + r")(?![\w])")
+
+
+def is_author(names: Sequence[str], texts: Iterable[str]) -> bool:
+    """Does the text speak of the category `names` as a person who argues ("Kotkin argues",
+    "According to Sheila Fitzpatrick", "In Clark's view") at least twice?"""
+    pattern = _name_pattern(names)
+    if pattern is None:
+        return False
+    hits = 0
+    for text in texts:
+        for found in pattern.finditer(text):
+            before = text[max(0, found.start() - 20):found.start()].lower()
+            after = text[found.end():found.end() + 40]
+            if _REPORTING_AFTER.match(after) or re.search(
+                    r"(?:according to|for|in the view of)\s+$", before) or re.match(
+                    r"^[’']s\s+(?:view|account|reading|argument|interpretation|analysis)\b", after):
+                hits += 1
+    return hits >= 2
+
+
+def role_noun(texts: Sequence[str], names: Sequence[str] = (), default: str = "author") -> str:
+    """What the deck calls its authors: the role noun ("historian", "critic", ...; plurals
+    count) found most often next to one of `names` ("historian Sheila Fitzpatrick"), else
+    the first of `_ROLE_NOUNS` that the texts use at all, else `default`."""
+    nouns = "|".join(_ROLE_NOUNS)
+    near: Counter[str] = Counter()
+    anywhere: Counter[str] = Counter()
+    pattern = _name_pattern(names)
+    for text in texts:
+        for found in re.finditer(rf"\b({nouns})s?\b", text, re.I):
+            noun = found[1].lower()
+            anywhere[noun] += 1
+            window = text[max(0, found.start() - 40):found.end() + 40]
+            if pattern is not None and pattern.search(window):
+                near[noun] += 1
+    if near:
+        return near.most_common(1)[0][0]
+    return next((noun for noun in _ROLE_NOUNS if anywhere[noun]), default)
+
+
+def strip_attribution(text: str, names: Sequence[str], noun_phrases: bool = True) -> str:
+    """`text` without a leading attribution to one of `names` or a pronoun: "According to
+    Clark, X" / "Fischer argues that X" / "In his 1961 book, Fischer argued that X" / "He
+    stresses that X" -> "X". With `noun_phrases`, also "Taylor treats the crises as tests"
+    -> "the crises" and "He points to the September Programme as proof" -> "the September
+    Programme". Anything else is returned unchanged."""
+    who = "|".join([*map(re.escape, sorted(names, key=len, reverse=True)), "He", "She",
+                    "They", "The historian", "This historian", "Historians"])
+    text = text.strip()
+    lead = re.match(rf"^(?:According to|For|In the view of|As)\s+(?:{who})"
+                    r"(?:\s+(?:argues|shows|notes|puts it|observes|points out))?\s*,\s*", text)
+    if lead is None:
+        lead = re.match(rf"^(?:In|By)\s+(?:{who})[’']s\s+(?:view|account|reading|words|"
+                        r"analysis|interpretation)\s*,\s*", text)
+    if lead is not None:
+        return text[lead.end():]
+    said = re.match(rf"^(?:[^,]{{3,80}},\s+)?(?:{who})(?:\s+(?:also|further|instead|rightly))?\s+"
+                    rf"(?:{REPORTING})(?:\s+out)?\s+that\s+", text)
+    if said is not None:
+        return text[said.end():]
+    if not noun_phrases:
+        return text
+    seen = re.match(rf"^(?:{who})\s+(?:also\s+)?(?:reads|read|sees|saw|treats|treated|regards|"
+                    r"regarded|views|viewed|describes|described|interprets|interpreted|"
+                    r"portrays|portrayed|depicts|depicted|presents|presented|casts|"
+                    r"characteri[sz]es|characteri[sz]ed)\s+(.+?)\s+as\s+", text)
+    if seen is not None:
+        return seen[1]
+    pointed = re.match(rf"^(?:{who})\s+(?:also\s+)?(?:points to|pointed to|highlights|"
+                       r"highlighted|cites|cited|singles out|underlines|stresses|stressed|"
+                       r"emphasi[sz]es|emphasi[sz]ed)\s+(.+?)(?:\s+(?:as|because|which|to "
+                       r"show)\b|[,;:]|$)", text)
+    if pointed is not None:
+        return pointed[1]
+    return text

@@ -1,6 +1,6 @@
 """`cardcade deck`: import outside flashcards into a deck file, and check deck files.
 
-    cardcade deck import SRC [--format knowt|quizlet|csv|anki] [--events] -o OUT
+    cardcade deck import SRC [--format knowt|quizlet|csv|anki] [--no-events] -o OUT
     cardcade deck check PATH [--json]
     cardcade deck list
     cardcade deck schema
@@ -28,7 +28,6 @@ from decks.io import (
     schema_json,
 )
 from decks.model import DeckFile
-from decks.timeline import propose_events
 
 __all__ = ["check_report", "register"]
 
@@ -50,8 +49,9 @@ def register(subparsers: Any) -> None:
     imp.add_argument("--term-sep", default="\t", help="Quizlet: between term and definition "
                      r"(default: tab; '\t' and '\n' are understood)")
     imp.add_argument("--card-sep", default="\n", help="Quizlet: between cards (default: newline)")
-    imp.add_argument("--events", action="store_true",
-                     help="add timeline events proposed from the dates in the cards")
+    imp.add_argument("--events", action=argparse.BooleanOptionalAction, default=True,
+                     help="add timeline events proposed from the dates in the cards "
+                     "(default; --no-events leaves them out)")
     imp.add_argument("--schema", help="write a '#:schema' line with this path or URL")
     imp.set_defaults(func=run_import)
 
@@ -79,12 +79,7 @@ def run_import(args: argparse.Namespace) -> int:
     if args.title:
         options["title"] = args.title
     try:
-        deck, warnings = import_file(args.src, args.format, **options)
-        if args.events:
-            known = {e.id for e in deck.events}
-            events = [*deck.events, *(e for e in propose_events(deck) if e.id not in known)]
-            deck = DeckFile.model_validate(
-                deck.model_dump() | {"events": [e.model_dump() for e in events]})
+        deck, warnings = import_file(args.src, args.format, events=args.events, **options)
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if args.output == "-":

@@ -38,6 +38,7 @@ def deck_for_room(msg: CreateRoom) -> DeckFile:
         up = msg.upload
         if up.format == "toml" or (up.format is None and up.filename.endswith(".toml")):
             return parse_deck(up.text, up.filename)
-        return import_text(up.text, up.format, filename=up.filename).deck
+        # Uploads get what `cardcade deck import` gives: claims and proposed events.
+        return import_text(up.text, up.format, filename=up.filename, events=True).deck
     except DeckError as exc:
         raise BadDeck(str(exc), exc.reason) from None

@@ -143,7 +143,11 @@ def test_csv_odd_column_order_quoted_newlines_and_dates() -> None:
     assert Counter(c.category for c in deck.cards) == {
         "Berlin": 3, "Cuba": 2, "US policy": 1, "Espionage": 1}
     events = {e.date_text: e for e in deck.events}
-    assert set(events) == {"1948–49", "October 1962", "13 August 1961", "9 November 1989", "1963"}
+    # the date column's five, and "March 1947" proposed from the Truman card's answer
+    assert set(events) == {"1948–49", "October 1962", "13 August 1961", "9 November 1989", "1963",
+                           "March 1947"}
+    assert events["1948–49"].label == "The Berlin Blockade"  # "What was the Berlin Blockade?"
+    assert events["9 November 1989"].label == "The Berlin Wall fell"
     assert (events["13 August 1961"].start, events["13 August 1961"].precision) == (
         "1961-08-13", "day")
     assert (events["1948–49"].start, events["1948–49"].end) == ("1948", "1949")

@@ -2,7 +2,8 @@
 
 Each format module has `parse(text, ...) -> ImportResult` (a `DeckFile` and a list of
 warnings) and `looks_like(text) -> bool` for detection. `import_file` picks one by name
-or by looking at the file.
+or by looking at the file, and (unless `events=False`) adds the timeline events that
+`decks.timeline.propose_events` finds in the cards.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from decks.importers import anki, csvfile, knowt, quizlet
 from decks.importers.common import ImportResult, title_from_name
 from decks.io import DeckError
+from decks.timeline import with_proposed_events
 
 __all__ = ["FORMATS", "ImportResult", "detect_format", "import_file", "import_text"]
 
@@ -43,13 +45,25 @@ def import_text(
     title: str | None = None,
     term_sep: str = "\t",
     card_sep: str = "\n",
+    events: bool = True,
 ) -> ImportResult:
     """Import deck text in format `fmt` (detected when None).
 
     `filename` (recorded as the deck's `source`) helps detection and names the input in
     messages. `title` defaults to the page title (Knowt), the Anki deck name, or the file
-    name. `term_sep`/`card_sep` apply to Quizlet exports.
+    name. `term_sep`/`card_sep` apply to Quizlet exports. With `events` (the default),
+    timeline events proposed from the dates in the cards are added.
     """
+    result = _parse(text, fmt, filename=filename, title=title, term_sep=term_sep,
+                    card_sep=card_sep)
+    if events:
+        result = ImportResult(with_proposed_events(result.deck), result.warnings)
+    return result
+
+
+def _parse(text: str, fmt: str | None, *, filename: str | None, title: str | None,
+           term_sep: str, card_sep: str) -> ImportResult:
+    """The deck of `text` as the format's importer reads it (see `import_text`)."""
     if fmt is not None and fmt not in FORMATS:
         raise DeckError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
     source = Path(filename).name if filename else None
@@ -74,18 +88,20 @@ def import_text(
 
 
 def import_file(
-    path: str | os.PathLike[str], fmt: str | None = None, **options: str
+    path: str | os.PathLike[str], fmt: str | None = None, *, events: bool = True,
+    **options: str
 ) -> ImportResult:
-    """Import the file at `path`; see `import_text` for `fmt` and the options."""
+    """Import the file at `path`; see `import_text` for `fmt`, `events` and the options."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DeckError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        return import_text(data.decode("utf-8-sig"), fmt, filename=path.name, **options)
+        return import_text(data.decode("utf-8-sig"), fmt, filename=path.name, events=events,
+                           **options)
     except UnicodeDecodeError:
         result = import_text(data.decode("cp1252", errors="replace"), fmt, filename=path.name,
-                             **options)
+                             events=events, **options)
         result.warnings.insert(0, f"{path.name} is not UTF-8; read it as Windows-1252")
         return result

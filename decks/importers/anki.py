@@ -6,6 +6,11 @@ pipe, space, colon, or the character itself), `#html:true`, `#columns:Front<sep>
 Rows follow, CSV-quoted where a field holds the separator, a quote or a newline. With
 `#html:true` the fields are HTML: tags are removed, `<br>` becomes a newline and entities
 are unescaped. Cloze notes ("{{c1::Stalin}} launched ...") become a prompt with a gap.
+
+Tags come from the `#tags column:` (space-separated, as Anki writes them) and the `#tags:`
+header (tags for every note). A hierarchical tag keeps its last part ("FR::1789" ->
+"1789"), the name a sort round can show as a group; Anki's own "marked" and "leech" are
+dropped.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ import html
 import io
 import re
 
-from decks.importers.common import ImportResult, RawCard, build_deck
+from decks.importers.common import ImportResult, RawCard, build_deck, split_tags
 from decks.importers.csvfile import map_columns
 from decks.io import DeckError
 
-__all__ = ["looks_like", "parse", "strip_html"]
+__all__ = ["anki_tags", "looks_like", "parse", "strip_html"]
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ",
               "colon": ":"}
@@ -55,6 +60,15 @@ def strip_html(text: str) -> str:
     text = html.unescape(text).replace("\xa0", " ")
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+_ANKI_OWN_TAGS = {"marked", "leech"}
+
+
+def anki_tags(text: str) -> list[str]:
+    """Anki's space-separated tags: "FR::1789 paris marked" -> ["1789", "paris"]."""
+    leaves = (tag.split("::")[-1] for tag in split_tags(text, r"\s+"))
+    return [t for t in dict.fromkeys(leaves) if t and t.lower() not in _ANKI_OWN_TAGS]
 
 
 def _separator(value: str) -> str:
@@ -108,6 +122,8 @@ def parse(text: str, *, title: str = "Anki deck", source: str | None = None) -> 
     deck_names: set[str] = set()
     fields_at: list[int] = []
     p = a = 0
+    tag_column: int | None = special.get("tags")
+    shared_tags = anki_tags(headers.get("tags", ""))
     for row in rows:
         if not any(cell.strip() for cell in row):
             continue
@@ -119,6 +135,8 @@ def parse(text: str, *, title: str = "Anki deck", source: str | None = None) -> 
             mapping, _ = map_columns([names[i] if i < len(names) else "" for i in fields_at])
             p = mapping.get("prompt", 0)
             a = mapping.get("answer", 1 if p == 0 else 0)
+            if tag_column is None and "tags" in mapping:  # "#columns:Front<tab>Back<tab>Tags"
+                tag_column = fields_at[mapping["tags"]]
         fields = [row[i] if i < len(row) else "" for i in fields_at]
         if is_html:
             fields = [strip_html(f) for f in fields]
@@ -129,7 +147,10 @@ def parse(text: str, *, title: str = "Anki deck", source: str | None = None) -> 
         if cloze is not None:
             prompt, cloze_answer = cloze
             answer = cloze_answer + (f"\n\n{answer}" if answer.strip() else "")
-        raw.append(RawCard(prompt=prompt, answer=answer, where=where))
+        tags = anki_tags(row[tag_column]) if tag_column is not None and tag_column < len(row) \
+            else []
+        raw.append(RawCard(prompt=prompt, answer=answer, where=where,
+                           tags=list(dict.fromkeys([*tags, *shared_tags]))))
     if not raw:
         raise DeckError(f"{source or 'input'}: no notes found", reason="no_cards")
     deck_title = headers.get("deck", "").strip() or (deck_names.pop() if len(deck_names) == 1

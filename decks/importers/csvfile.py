@@ -1,6 +1,7 @@
 """CSV with a header row. Columns in any order, names case-insensitive, with synonyms:
 prompt (term, question, front), answer (definition, back), category (topic, historian),
-claim (short answer, summary) and date (year, when). A date becomes an event of its card.
+claim (short answer, summary), date (year, when) and tags (tag, labels, keywords). A date
+becomes an event of its card; tags are split at commas and semicolons.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import csv
 import io
 import re
 
-from decks.importers.common import ImportResult, RawCard, build_deck
+from decks.importers.common import ImportResult, RawCard, build_deck, split_tags
 from decks.io import DeckError
 
 __all__ = ["COLUMNS", "looks_like", "map_columns", "parse"]
@@ -18,10 +19,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "prompt": ("prompt", "term", "question", "front", "q", "word", "card", "text"),
     "answer": ("answer", "definition", "back", "a", "meaning", "response", "explanation",
                "extra"),
-    "category": ("category", "topic", "historian", "group", "section", "subject", "tag",
-                 "tags", "deck"),
+    "category": ("category", "topic", "historian", "group", "section", "subject", "deck"),
     "claim": ("claim", "short", "shortanswer", "summary", "short form", "shortform"),
     "date": ("date", "year", "when", "dates"),
+    "tags": ("tags", "tag", "labels", "keywords"),
 }
 _LOOKUP = {re.sub(r"[^a-z]", "", syn): key for key, syns in COLUMNS.items() for syn in syns}
 
@@ -84,7 +85,8 @@ def parse(text: str, *, title: str = "CSV deck", source: str | None = None) -> I
 
         raw.append(RawCard(prompt=cell("prompt") or "", answer=cell("answer") or "",
                            where=f"row {number}", category=(cell("category") or "").strip()
-                           or None, claim=cell("claim"), date=cell("date")))
+                           or None, claim=cell("claim"), date=cell("date"),
+                           tags=split_tags(cell("tags") or "")))
     if not raw:
         raise DeckError(f"{source or 'input'}: the header has no rows under it",
                         reason="no_cards")

@@ -1,0 +1,121 @@
+"""Claims (short forms, at most 140 characters) for imported cards, made of whole clauses
+of the answer, so that nothing shown to players is cut with "...".
+
+The rule, in order (see docs/deck-format.md):
+
+1. An answer that fits is its own claim (lines joined into sentences, bullets dropped).
+2. Else the first sentence of the answer that fits, tried as it is, then without its
+   bracketed asides, then cut at its last clause boundary that fits (a semicolon, a colon,
+   a dash, or a comma before "and", "but", "which", a participle ...; then a subordinating
+   conjunction; then a relative pronoun): a beginning that is a whole clause.
+3. Names that would give the card's category away are rewritten first: an attribution is
+   dropped ("Fischer argues that the Kaiser ..." -> "The Kaiser ..."), and the category's
+   names become "this historian" (the deck's `category_noun`) when its categories are
+   authors. Claims naming another category, or opening with a pronoun that points outside
+   the claim ("It", "They", "This"), come last, with another author's name as "another
+   historian"; categories that are not authors (topics) are left as written.
+4. No claim (None) when no whole clause fits, or when the only ones hold an ellipsis or a
+   bracketed placeholder: the importer warns about it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from decks.categories import strip_attribution
+from decks.timeline import drop_apposition, drop_opening, sentences, shorten, without_asides
+
+__all__ = ["MAX_CLAIM", "claim_for", "claim_problem", "flatten"]
+
+MAX_CLAIM = 140
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
+_DANGLING = re.compile(r"(?:It|They|This|These|Those|Such|Its|Their)\b")
+
+
+def flatten(answer: str) -> str:
+    """The answer as running text: bullets dropped, a line that does not end a sentence
+    joined to the next with ". " (before a capital) or "; "."""
+    lines = [_BULLET.sub("", line).strip() for line in answer.splitlines()]
+    out = ""
+    for line in filter(None, lines):
+        if out and not out.endswith((".", "!", "?", ";", ":", ",")):
+            out += ". " if line[:1].isupper() or line[:1].isdigit() else "; "
+        elif out:
+            out += " "
+        out += line
+    return " ".join(out.split())
+
+
+def claim_problem(claim: str) -> str | None:
+    """Why `claim` cannot be shown (None when it can): too long, an ellipsis, a bracket."""
+    if not claim.strip() or len(claim) > MAX_CLAIM:
+        return "length"
+    if "…" in claim or "..." in claim:
+        return "ellipsis"
+    if "[" in claim or "]" in claim:
+        return "placeholder"
+    return None
+
+
+def _names_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    ordered = sorted({n for n in names if n}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<![\w’'])(?:" + "|".join(map(re.escape, ordered)) + r")(?![\w])")
+
+
+def _rename(text: str, names: Sequence[str], phrase: str) -> str:
+    """`names` in `text` replaced by `phrase` ("this historian"), capitalised at the start
+    of the text; "Clark’s" becomes "this historian’s"."""
+    pattern = _names_pattern(names)
+    if pattern is None:
+        return text
+    out = pattern.sub(phrase, text)
+    return out[:1].upper() + out[1:] if out.startswith(phrase) else out
+
+
+def _rewritten(sentence: str, own: Sequence[str], others: Sequence[str], noun: str) -> str:
+    """`sentence` with the attribution to its own author dropped and the names of authors
+    rewritten: own -> "this historian", others -> "another historian"."""
+    text = strip_attribution(sentence, own, noun_phrases=False) if own else sentence
+    text = text[:1].upper() + text[1:]
+    text = _rename(text, own, f"this {noun}")
+    return _rename(text, others, f"another {noun}")
+
+
+def _versions(sentence: str) -> list[str]:
+    """Whole-clause forms of a sentence, least shortened first: itself; without its
+    asides; without its opening phrase ("After X, the furnace ..." -> "The furnace ...")
+    and apposition ("The Black Hand, a secret society, armed" -> "The Black Hand armed");
+    then the longest beginning of each that ends at a clause boundary and fits."""
+    plain = without_asides(sentence)
+    bare = drop_apposition(drop_opening(plain))
+    bare = bare[:1].upper() + bare[1:]
+    out = [sentence, plain, bare]
+    for text in (plain, bare, sentence):
+        cut = shorten(text, MAX_CLAIM - 1)
+        if cut is not None and cut != text:
+            out.append(cut.rstrip(",;:") + ("." if text.endswith(".") else ""))
+    return list(dict.fromkeys(out))
+
+
+def claim_for(answer: str, own: Sequence[str] = (), others: Sequence[str] = (),
+              noun: str = "category", hidden: Sequence[str] = ()) -> str | None:
+    """The claim of a card whose answer is `answer` (see the module docstring). `own` and
+    `others` are the names of the card's author category and of the deck's other author
+    categories; `hidden` are names of topic categories that a claim should rather not
+    show; `noun` is the deck's `category_noun`."""
+    text = flatten(answer)
+    candidates = [text, *(v for s in sentences(text) for v in _versions(s))]
+    avoid = _names_pattern([*others, *hidden])
+    fallback = None
+    for candidate in candidates:
+        claim = _rewritten(candidate, own, others, noun)
+        if claim_problem(claim) is not None:
+            continue
+        dangling = _DANGLING.match(claim) and not claim.startswith(f"This {noun} ")
+        if (avoid is None or not avoid.search(candidate)) and not dangling:
+            return claim
+        fallback = fallback or claim
+    return fallback
