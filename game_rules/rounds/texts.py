@@ -139,7 +139,7 @@ def deck_texts(deck: Deck) -> Mapping[str, str]:
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?(?:\s*[–-]\s*\d{1,2}(?:st|nd|rd|th)?)?"
-_YEAR = r"\d{3,4}(?:\s*(?:BC|BCE|AD|CE))?(?:\s*[–-]\s*\d{2,4})?"
+_YEAR = r"(?:\d{1,4}\s*(?:BC|BCE|AD|CE)\b|1\d{3}|20\d{2})(?:\s*[–-]\s*\d{2,4})?"
 _DATE = re.compile(
     rf"(?:(?:in|on|c\.|circa|about|around)\s+)?(?:the\s+)?"
     rf"(?:{_DAY}\s+{_MONTH},?\s+{_YEAR}|{_MONTH}\s+{_DAY},?\s+{_YEAR}|{_MONTH},?\s+{_YEAR}"
