@@ -97,10 +97,14 @@ def test_shown_uses_the_cards_own_category() -> None:
     [
         ("14 July 1789", "date"), ("July 14, 1789", "date"), ("20–21 June 1791", "date"),
         ("May 1927", "date"), ("1929–32", "date"), ("In 1789.", "date"), ("the 1930s", "date"),
-        ("1789-07-14", "date"), ("the 18th century", "date"),
+        ("1789-07-14", "date"), ("the 18th century", "date"), ("1792 (in April)", "date"),
+        ("21 January 1793. He was guillotined on the Place de la Révolution.", "date"),
+        ("On the night of 4 August 1789", "date"),
         ("42", "number"), ("8 minutes", "number"), ("67%", "number"),
         ("about 1.5 million", "number"),
         ("Mercury, a small rocky world", "text"), ("The Bastille is stormed", "text"),
+        ("The plan of 1929 was lived as a war on backwardness and spies", "text"),
+        ("1929 was the year of the great break", "text"),
     ],
 )
 def test_form(text: str, kind: str) -> None:

@@ -146,6 +146,7 @@ _DATE = re.compile(
     rf"|{_YEAR}s?|\d{{4}}-\d{{2}}(?:-\d{{2}})?|\d{{1,2}}(?:st|nd|rd|th)\s+century)",
     re.I,
 )
+_FEW_WORDS = 7
 _NUMBER = re.compile(r"(?:about\s+|around\s+|approximately\s+|~|≈)?[-+−]?\d[\d,.\s]*"
                      r"(?:%|°\s?[CF]?|[^\W\d_][\w/²³·-]*(?:\s+[^\W\d_][\w/²³·-]*){0,2})?",
                      re.I)
@@ -153,10 +154,14 @@ _NUMBER = re.compile(r"(?:about\s+|around\s+|approximately\s+|~|≈)?[-+−]?\d[
 
 @functools.lru_cache(maxsize=4096)
 def form(text: str) -> Form:
-    """"date" ("14 July 1789", "1929–32", "May 1927"), "number" ("42", "8 minutes",
-    "67%"), or "text"."""
+    """"date": a date ("14 July 1789", "1929–32", "May 1927"), a date then an aside ("1792
+    (in April)", "21 January 1793. He was guillotined."), or a few words around one ("On
+    the night of 4 August 1789"); "number" ("42", "8 minutes", "67%"); else "text"."""
     t = " ".join(text.split()).strip(" .;,")
-    if _DATE.fullmatch(t):
+    lead = _DATE.match(t)
+    if lead and (lead.end() == len(t) or t[lead.end()] in ".,;:(–—"):
+        return "date"
+    if len(t.split()) <= _FEW_WORDS and _DATE.search(t):
         return "date"
     if len(t) <= 30 and _NUMBER.fullmatch(t):
         return "number"
