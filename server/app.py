@@ -65,7 +65,7 @@ class App:
 
     async def start(self) -> None:
         await self.hub.start()
-        self.owner.start()
+        await self.owner.start()
         self._watcher = asyncio.create_task(self._watch())
 
     async def stop(self) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 PREFIX = "cardcade"
 ROOM_TTL_MS = 24 * 3600 * 1000  # a room lives a day after its last change (results export)
-LEASE_TTL_MS = 6_000  # a room's owner renews its lease well within this
+LEASE_TTL_MS = 6_000  # a process's heartbeat lives this long; it beats every third of it
 INBOX_MAXLEN = 20_000  # input events kept per room (audit log)
 
 
@@ -55,7 +55,7 @@ class RoomKeys:
         return f"{self.tag}:lb"
 
     @property
-    def lease(self) -> str:  # string: id of the owning process, with a TTL
+    def lease(self) -> str:  # string: id of the owning process (held while it beats)
         return f"{self.tag}:lease"
 
     @property
@@ -87,6 +87,13 @@ ROOMS = f"{PREFIX}:rooms"
 
 
 WAKE_HEAD, WAKE_TAIL = f"{PREFIX}:proc:", ":wake"
+ALIVE_TAIL = ":alive"
+
+
+def process_alive(owner_id: str) -> str:
+    """A process's heartbeat: present while the process runs (`server.lease`). Scripts
+    build the same name from WAKE_HEAD and ALIVE_TAIL, with the owner read from a lease."""
+    return f"{WAKE_HEAD}{owner_id}{ALIVE_TAIL}"
 
 
 def process_wake(owner_id: str) -> str:

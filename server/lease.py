@@ -1,32 +1,51 @@
-"""Room leases: which process owns (runs) a room, held in Redis with a TTL.
+"""Room leases: which process owns (runs) a room.
 
-A process takes a free room's lease with SET NX PX, renews the leases of all the rooms it
-runs in one pipeline, and gives a room back by deleting its lease if it still holds it. A
-commit checks the lease itself (`server.store`), so a process that lost a lease can never
-write to the room again.
+A room's lease names its owner; the owner holds it for as long as the process's heartbeat
+lives (`keys.process_alive`, a key with a short TTL the process refreshes every few
+seconds: one command per process, whatever the number of rooms it runs). A room is free
+when it has no lease, or when its lease names a process whose heartbeat has run out (it
+crashed or stalled): another process then takes it with one script call. A process gives a
+room back by deleting its lease if it still holds it. A commit checks the lease itself
+(`server.store`), so a process that lost a room can never write to it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import redis.asyncio as aioredis
 
 from server import keys
-from server.many_keys import ABSENT, positions
+from server.many_keys import positions
 
-# Renews every lease in KEYS this owner still holds; returns the 1-based positions of those
-# it does not (run over many rooms at once by `server.many_keys`).
-_RENEW = """
-local lost = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then
-    redis.call('PEXPIRE', key, ARGV[2])
-  else
-    lost[#lost + 1] = i
-  end
+# Whether the room's lease is free: no lease, or its owner's heartbeat is gone.
+_IS_FREE = """
+local function free(owner)
+  return not owner or redis.call('EXISTS', ARGV[1] .. owner .. ARGV[2]) == 0
 end
-return lost
+"""
+# Takes the room of KEYS[1] for ARGV[3] unless a live process holds it; 1 if ARGV[3] holds
+# it now. The lease lives as long as a room (commits refresh it with the room's keys).
+_ACQUIRE = _IS_FREE + """
+local owner = redis.call('GET', KEYS[1])
+if owner == ARGV[3] then return 1 end
+if not free(owner) then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+return 1
+"""
+# The 1-based positions of the KEYS whose room is free.
+_FREE = _IS_FREE + """
+local out = {}
+for i, key in ipairs(KEYS) do
+  if free(redis.call('GET', key)) then out[#out + 1] = i end
+end
+return out
+"""
+# The 1-based positions of the KEYS whose lease is not ARGV[1]'s.
+_NOT_MINE = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) ~= ARGV[1] then out[#out + 1] = i end
+end
+return out
 """
 _RELEASE = """
 for _, key in ipairs(KEYS) do
@@ -40,26 +59,40 @@ class Leases:
     def __init__(self, client: aioredis.Redis, owner_id: str):
         self.redis = client
         self.owner_id = owner_id
-        self._renew = client.register_script(_RENEW)
+        self._heart = keys.process_alive(owner_id)
+        self._acquire = client.register_script(_ACQUIRE)
+        self._free = client.register_script(_FREE)
+        self._not_mine = client.register_script(_NOT_MINE)
         self._release = client.register_script(_RELEASE)
-        self._absent = client.register_script(ABSENT)
+
+    async def beat(self) -> None:
+        """Keep this process's leases for another LEASE_TTL_MS."""
+        await self.redis.set(self._heart, "1", px=keys.LEASE_TTL_MS)
+
+    async def stop(self) -> None:
+        """End the heartbeat: any lease left names a dead process, free for the taking."""
+        await self.redis.delete(self._heart)
 
     async def acquire(self, code: str) -> bool:
-        return bool(await self.redis.set(keys.room_keys(code).lease, self.owner_id, nx=True,
-                                         px=keys.LEASE_TTL_MS))
-
-    async def renew(self, codes: Iterable[str]) -> set[str]:
-        """Renew the leases of `codes` in one round trip (a script call per thousand);
-        returns the codes whose lease this process no longer holds."""
-        codes = list(codes)
-        lost = await positions(self.redis, self._renew, [keys.room_keys(c).lease for c in codes],
-                               [self.owner_id, keys.LEASE_TTL_MS])
-        return {codes[i] for i in lost}
+        """Take `code`'s room unless a live process holds it. Call `beat` first: a lease
+        is only as good as its owner's heartbeat."""
+        return bool(await self._acquire(
+            keys=[keys.room_keys(code).lease],
+            args=[keys.WAKE_HEAD, keys.ALIVE_TAIL, self.owner_id, keys.ROOM_TTL_MS]))
 
     async def free(self, codes: list[str]) -> list[str]:
-        """Those of `codes` whose room nobody owns, in one round trip."""
-        free = await positions(self.redis, self._absent, [keys.room_keys(c).lease for c in codes])
-        return [codes[i] for i in free]
+        """Those of `codes` whose room nobody (alive) owns, in one round trip."""
+        found = await positions(self.redis, self._free,
+                                [keys.room_keys(c).lease for c in codes],
+                                [keys.WAKE_HEAD, keys.ALIVE_TAIL])
+        return [codes[i] for i in found]
+
+    async def lost(self, codes: list[str]) -> list[str]:
+        """Those of `codes` this process no longer holds (its heartbeat ran out while it
+        stalled, and another process took them), in one round trip."""
+        found = await positions(self.redis, self._not_mine,
+                                [keys.room_keys(c).lease for c in codes], [self.owner_id])
+        return [codes[i] for i in found]
 
     async def release(self, *codes: str) -> None:
         """Give rooms back (their leases, where this process still holds them)."""

@@ -1,4 +1,4 @@
-"""Scripts over the keys of many rooms at once (lease renewal, expiry checks): a thousand
+"""Scripts over the keys of many rooms at once (leases, expiry checks): a thousand
 keys per script call, every call in one round trip, so a process with 10,000 rooms sends
 ten calls, not 10,000 commands. (Keys of many rooms in one script: fine on one Redis;
 Cluster would need a call per hash slot.)"""

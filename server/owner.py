@@ -4,7 +4,8 @@ One XREAD reads the inboxes of the rooms the process owns, and its own wake stre
 room taken on while the read blocks, or a quiet room that gets input, is read at once):
 the busy rooms at every round trip, a quiet one when its doorbell rings. Each room with
 input, or with a timer due, gets a step; all the steps of a round trip run concurrently.
-The leases of all the rooms are renewed together, by a task of their own. A room with no
+The process's heartbeat, which holds all its rooms' leases (`server.lease`), beats in a
+task of its own. A room with no
 input, no timer and no sockets here for `idle_release_s` is given back: an idle room costs
 nothing until someone comes back.
 
@@ -34,8 +35,8 @@ log = logging.getLogger("cardcade.owner")
 
 BATCH = 200  # inbox entries per room per read
 BLOCK_S = 1.0  # the longest a read blocks
-RENEW_EVERY_S = keys.LEASE_TTL_MS / 3000
-EXPIRY_CHECK_S = 10.0  # how often quiet rooms are checked for having expired, or idle
+BEAT_EVERY_S = keys.LEASE_TTL_MS / 3000
+EXPIRY_CHECK_S = 10.0  # how often rooms are checked for having expired, moved, or idle
 COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
 QUIET_READ_S = 60.0  # every room is read this often too, in case a doorbell went astray
 
@@ -94,9 +95,10 @@ class Owner:
             except Exception:
                 log.exception("room %s: could not take its lease", code)
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        await self.leases.beat()  # before any lease is taken
         self._tasks = [asyncio.create_task(self._run(), name="rooms"),
-                       asyncio.create_task(self._renew(), name="leases")]
+                       asyncio.create_task(self._beat(), name="heartbeat")]
 
     async def stop(self) -> None:
         """Stop the loops, then hand every room back (release the leases)."""
@@ -106,20 +108,20 @@ class Owner:
                 await task
         with contextlib.suppress(Exception):
             await self.leases.release(*self.runners)
+        await self.leases.stop()
         await self.store.redis.delete(self._wake_key)
         self.runners.clear()
 
-    async def _renew(self) -> None:
-        """Renew every lease this process holds, on a clock of its own: a slow round trip
-        of the rooms loop (thousands of sockets closing at once, say) must not let them
-        expire."""
+    async def _beat(self) -> None:
+        """Keep the heartbeat that holds every lease of this process, on a clock of its
+        own: a slow round trip of the rooms loop (thousands of sockets closing at once,
+        say) must not let it lapse."""
         while True:
-            await asyncio.sleep(RENEW_EVERY_S)
+            await asyncio.sleep(BEAT_EVERY_S)
             try:
-                for code in await self.leases.renew(list(self.runners)):
-                    self._drop(code, "lease lost")
+                await self.leases.beat()
             except Exception:
-                log.exception("could not renew the rooms' leases; retrying")
+                log.exception("could not renew this process's heartbeat; retrying")
 
     async def _run(self) -> None:
         checked = time.monotonic()
@@ -131,6 +133,7 @@ class Owner:
                 raise asyncio.CancelledError
             try:
                 if time.monotonic() - checked > EXPIRY_CHECK_S:
+                    await self._forget_lost()
                     await self._forget_expired()
                     await self._release_idle()
                     checked = time.monotonic()
@@ -218,6 +221,12 @@ class Owner:
         return (self.idle_release_s > 0
                 and time.monotonic() - runner.active > self.idle_release_s
                 and not self.has_sockets(code))
+
+    async def _forget_lost(self) -> None:
+        """Stop running rooms another process took while this one stalled (a commit finds
+        that out by itself; this is for rooms that have nothing to commit)."""
+        for code in await self.leases.lost(list(self.runners)):
+            self._drop(code, "another process runs it now")
 
     async def _forget_expired(self) -> None:
         """Stop running rooms whose state expired (a commit refuses those by itself; this

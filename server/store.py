@@ -62,7 +62,7 @@ for _ = 1, n do
   redis.call('HSETNX', KEYS[8], ARGV[i], ARGV[i + 1]); i = i + 2
 end
 for k = 1, #KEYS do
-  if k ~= 2 then redis.call('PEXPIRE', KEYS[k], ttl) end
+  redis.call('PEXPIRE', KEYS[k], ttl)
 end
 return version
 """

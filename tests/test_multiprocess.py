@@ -68,7 +68,7 @@ async def test_players_on_another_process_and_owner_crash(
     assert me["score"] == (1000 if right else 0)
 
     # The owner (A) crashes; B has sockets in the room, so it takes the lease over once
-    # A's lease expires, and the game goes on from the state in Redis.
+    # A's heartbeat runs out, and the game goes on from the state in Redis.
     a.stop(kill=True)
     host = await open_ws(b.ws_url)
     await host.send(json.dumps({"type": "resume", "room": code, "token": host_token}))

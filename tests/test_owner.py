@@ -34,7 +34,7 @@ async def test_a_quiet_room_is_read_when_its_doorbell_rings(
     codes = [(await store.create_room(GAME, "Deck"))[0] for _ in range(3)]
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(keys.room_keys(codes[0]).channel)
-    rooms.start()
+    await rooms.start()
     try:
         for code in codes:
             await rooms.ensure(code)
@@ -62,35 +62,40 @@ async def test_a_quiet_room_is_read_when_its_doorbell_rings(
         await blocking.aclose()
 
 
-async def test_leases_renew_in_chunks_and_name_the_lost(redis_url: str) -> None:
+async def test_leases_are_held_by_their_process_heartbeat(redis_url: str) -> None:
+    """A lease is held while its process's heartbeat lives: nobody else can take the room;
+    once the heartbeat is gone, every room of that process is free, found in one look over
+    thousands of rooms (three script calls here), and the process finds out which it lost."""
     client = aioredis.Redis.from_url(redis_url)
     mine, theirs = Leases(client, "me"), Leases(client, "them")
-    codes = [f"L{i:05d}" for i in range(2500)]  # three script calls
+    codes = [f"L{i:05d}" for i in range(2500)]
     try:
+        await mine.beat()
+        await theirs.beat()
         for code in codes:
             assert await mine.acquire(code)
-        await client.delete(keys.room_keys(codes[7]).lease)
-        assert await theirs.acquire(codes[7])  # taken over after it expired
-        await client.delete(keys.room_keys(codes[2100]).lease)  # expired, nobody took it
-        for code in codes[:3]:
-            await client.pexpire(keys.room_keys(code).lease, 50)
-        assert await mine.renew(codes) == {codes[7], codes[2100]}
-        assert await client.pttl(keys.room_keys(codes[0]).lease) > 1000  # renewed
-        assert await client.get(keys.room_keys(codes[7]).lease) == b"them"  # left alone
-        assert await mine.renew([]) == set()
+        assert await mine.acquire(codes[0])  # already mine
+        assert not await theirs.acquire(codes[0])  # held: my heartbeat lives
+        assert await theirs.free(codes) == [] and await mine.lost(codes) == []
+
+        await client.delete(keys.room_keys(codes[7]).lease)  # a room given back
+        assert await theirs.free(codes) == [codes[7]]
+        assert await theirs.acquire(codes[7])
+        assert await mine.lost(codes) == [codes[7]]
+
+        await mine.stop()  # my process died: its heartbeat is gone
+        assert await theirs.free(codes) == [c for c in codes if c != codes[7]]
+        assert await theirs.acquire(codes[2100])
+        await mine.beat()  # back from a stall: the rooms nobody took are still mine
+        assert await mine.lost(codes) == [codes[7], codes[2100]]
+        assert await theirs.free(codes) == []
+
+        await mine.release(*codes)  # gives back only what it holds
+        assert await client.get(keys.room_keys(codes[2100]).lease) == b"them"
+        assert not await client.exists(keys.room_keys(codes[0]).lease)
+        assert await mine.free([]) == [] and await mine.lost([]) == []
     finally:
         await client.delete(*(keys.room_keys(c).lease for c in codes))
-        await client.aclose()
-
-
-async def test_free_leases_are_found_in_one_look(redis_url: str) -> None:
-    client = aioredis.Redis.from_url(redis_url)
-    codes = [f"F{i:05d}" for i in range(1200)]  # two script calls
-    try:
-        for code in codes[::3]:
-            assert await Leases(client, "someone").acquire(code)
-        assert await Leases(client, "me").free(codes) == [c for c in codes if c not in codes[::3]]
-        assert await Leases(client, "me").free([]) == []
-    finally:
-        await client.delete(*(keys.room_keys(c).lease for c in codes))
+        await mine.stop()
+        await theirs.stop()
         await client.aclose()

@@ -112,9 +112,10 @@ async def restart_mid_round(server: ServerProcess, redis: aioredis.Redis, *,
         assert ann.me["answered"] and not bob.me["answered"]
 
         if kill:
-            # Nobody owns the room until the dead process's lease runs out; the new process
-            # then takes it over, finds the deadline passed and closes the round.
-            assert await redis.pttl(keys.room_keys(host.code).lease) > 0
+            # Nobody owns the room until the dead process's heartbeat runs out; the new
+            # process then takes it over, finds the deadline passed and closes the round.
+            dead = (await redis.get(keys.room_keys(host.code).lease)).decode()
+            assert await redis.pttl(keys.process_alive(dead)) > 0
             reveal = await ann.phase("reveal", 0, timeout=keys.LEASE_TTL_MS / 1000 + 5)
             assert reveal["server_time_ms"] >= deadline
             assert reveal["answered"] == 1
