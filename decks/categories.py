@@ -88,7 +88,8 @@ def derive_aliases(category: str, texts: Iterable[str]) -> list[str]:
     for text in texts:
         for match in pattern.finditer(text):
             words = match.group(1).split()
-            while words and words[0].strip(".’'").casefold() in _NOT_FIRST_NAMES:
+            while words and words[0].strip(".’'").casefold() in _NOT_FIRST_NAMES and \
+                    not re.fullmatch(r"[A-Z]\.", words[0]):  # "A. J. P. Taylor" keeps its "A."
                 words.pop(0)
             words = words[-3:]
             if not words:

@@ -29,6 +29,7 @@ from decks.categories import is_author, strip_attribution
 from decks.model import Card, DeckFile, Event, Precision
 
 __all__ = [
+    "CUT_LEVELS",
     "MAX_LABEL",
     "DateMention",
     "author_names",
@@ -390,6 +391,7 @@ _CUTS = (
                r"between|towards|toward|via|amid|than|that)\s|(?:and|or)\s+(?:[a-z]+ly\s+)?"
                r"[a-z]+ed\b)"),
 )
+CUT_LEVELS = len(_CUTS)
 _NOT_PARTICIPLES = {"during", "king", "thing", "nothing", "something", "anything",
                     "everything", "morning", "evening", "spring", "ring", "bring", "string",
                     "sing", "wing", "building", "meeting", "ceiling", "wedding", "landing",
@@ -778,7 +780,27 @@ def _tidy_label(raw: str, authors: Sequence[str]) -> str:
     text = strip_attribution(drop_opening(text), authors)
     text = drop_opening(_LEADING.sub("", text))
     text = re.sub(r"^(?:then|also|finally|eventually|later)\s+", "", text)
-    return _capitalise(_tidy(text))
+    first = text.split(maxsplit=1)[0] if text.split() else ""
+    if first in _PAST_FORMS or re.fullmatch(r"[a-z]+ed", first):
+        return ""  # "printed paper money and ...": its subject is in another clause
+    return _capitalise(_tidy(_definite(text)))
+
+
+_VERB_AFTER_THIS = {"was", "were", "is", "are", "had", "has", "have", "would", "could", "will",
+                    "can", "may", "might", "must", "should", "did", "does", "do", "not", "also"}
+
+
+def _definite(text: str) -> str:
+    """"This narrative culminated ..." -> "The narrative culminated ...": a demonstrative
+    pointing back to an earlier sentence becomes "the"; "This led to ..." is left alone
+    (and is no label)."""
+    found = re.match(r"(?:This|These|That|Those|this|these|that|those)\s+([a-z]+)\b", text)
+    if found is None:
+        return text
+    word = found[1]
+    if word in _VERB_AFTER_THIS or word in _PAST_FORMS or re.fullmatch(r"[a-z]+ed", word):
+        return text
+    return "the" + text[found.start(1) - 1:]
 
 
 def _cut_points(text: str, keep: int) -> list[int]:
@@ -884,7 +906,9 @@ def _piece_bounds(body: str) -> list[tuple[int, int]]:
 def _candidates(text: str, mention: DateMention) -> list[tuple[str, int]]:
     """Stretches of the sentence around `mention` that may make its label, best first: its
     own clause, then with more clauses to the left, then to the right, never reaching the
-    clause of another date in the same sentence. Each comes with where the date ends in it."""
+    clause of another date in the same sentence. Each comes with where the date ends in it
+    (0 for a date in brackets, which dates its whole clause: "The crisis ran from X to Y
+    (28 June–4 August 1914)" may be cut before "to Y")."""
     a, b = next(((a, b) for a, b in sentence_spans(text) if a <= mention.pos < b),
                 (0, len(text)))
     body = text[a:b]
@@ -899,8 +923,9 @@ def _candidates(text: str, mention: DateMention) -> list[tuple[str, int]]:
     high = min([i - 1 for i in others if i > index], default=len(pieces) - 1)
     spans = [(index, index), *((lo, index) for lo in range(index - 1, low - 1, -1)),
              *((low, hi) for hi in range(index + 1, high + 1))]
-    return [(body[pieces[lo][0]:pieces[hi][1]], mention.end_pos - a - pieces[lo][0])
-            for lo, hi in spans]
+    bracketed = re.search(r"\([^()]{0,20}$", text[:mention.pos]) is not None
+    return [(body[pieces[lo][0]:pieces[hi][1]],
+             0 if bracketed else mention.end_pos - a - pieces[lo][0]) for lo, hi in spans]
 
 
 def _date_is_subject(text: str, mention: DateMention) -> bool:

@@ -8,6 +8,9 @@ The rule, in order (see docs/deck-format.md):
    bracketed asides, then cut at its last clause boundary that fits (a semicolon, a colon,
    a dash, or a comma before "and", "but", "which", a participle ...; then a subordinating
    conjunction; then a relative pronoun): a beginning that is a whole clause.
+   When no sentence has such a clause, the last resort is a rewrite that stays whole: the
+   sentence without its asides, opening phrase ("After X, ...") and apposition, cut
+   before a trailing prepositional phrase or "that"-clause.
 3. Names that would give the card's category away are rewritten first: an attribution is
    dropped ("Fischer argues that the Kaiser ..." -> "The Kaiser ..."), and the category's
    names become "this historian" (the deck's `category_noun`) when its categories are
@@ -24,7 +27,14 @@ import re
 from collections.abc import Sequence
 
 from decks.categories import strip_attribution
-from decks.timeline import drop_apposition, drop_opening, sentences, shorten, without_asides
+from decks.timeline import (
+    CUT_LEVELS,
+    drop_apposition,
+    drop_opening,
+    sentences,
+    shorten,
+    without_asides,
+)
 
 __all__ = ["MAX_CLAIM", "claim_for", "claim_problem", "flatten"]
 
@@ -79,7 +89,8 @@ def _rewritten(sentence: str, own: Sequence[str], others: Sequence[str], noun: s
     """`sentence` with the attribution to its own author dropped and the names of authors
     rewritten: own -> "this historian", others -> "another historian"."""
     text = strip_attribution(sentence, own, noun_phrases=False) if own else sentence
-    text = text[:1].upper() + text[1:]
+    if text != sentence:  # "Fischer argues that the Kaiser ..." -> "The Kaiser ..."
+        text = text[:1].upper() + text[1:]
     text = _rename(text, own, f"this {noun}")
     return _rename(text, others, f"another {noun}")
 
@@ -100,6 +111,15 @@ def _versions(sentence: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _last_resort(sentence: str) -> str | None:
+    """The sentence without its asides and opening phrase, cut before a trailing
+    prepositional phrase or "that"-clause ("Farmers raised the price of bread | for the
+    merchants of the port ..."): still a whole main clause."""
+    bare = drop_apposition(drop_opening(without_asides(sentence)))
+    cut = shorten(bare[:1].upper() + bare[1:], MAX_CLAIM - 1, levels=CUT_LEVELS)
+    return None if cut is None else cut.rstrip(",;:") + ("." if bare.endswith(".") else "")
+
+
 def claim_for(answer: str, own: Sequence[str] = (), others: Sequence[str] = (),
               noun: str = "category", hidden: Sequence[str] = ()) -> str | None:
     """The claim of a card whose answer is `answer` (see the module docstring). `own` and
@@ -107,7 +127,12 @@ def claim_for(answer: str, own: Sequence[str] = (), others: Sequence[str] = (),
     categories; `hidden` are names of topic categories that a claim should rather not
     show; `noun` is the deck's `category_noun`."""
     text = flatten(answer)
-    candidates = [text, *(v for s in sentences(text) for v in _versions(s))]
+    whole = _rewritten(text, own, others, noun)
+    if claim_problem(whole) is None:
+        return whole  # short enough already: the answer is its own claim
+    parts = sentences(text)
+    candidates = [*(v for s in parts for v in _versions(s)),
+                  *(v for s in parts if (v := _last_resort(s)) is not None)]
     avoid = _names_pattern([*others, *hidden])
     fallback = None
     for candidate in candidates:

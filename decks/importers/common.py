@@ -154,8 +154,9 @@ def _with_claims(cards: list[Card], categories: list[Category], authors: set[str
 
 def _date_events(cards: list[Card], kept: list[RawCard], authors: list[str],
                  warnings: list[str]) -> tuple[list[Card], list[Event]]:
-    """Events for the dates given in a date column (CSV); the date is appended to the
-    answer as "(date)" when the card's text does not state it."""
+    """Events for the dates given in a date column (CSV), labelled by `label_for_date`;
+    the date is appended to the answer as "(date)" when the card's text does not state it
+    (an event's date must be on its card). A date without a fit label makes no event."""
     events: list[Event] = []
     taken: set[str] = set()
     out = []
@@ -165,8 +166,6 @@ def _date_events(cards: list[Card], kept: list[RawCard], authors: list[str],
         if date and parsed is None:
             warnings.append(f"{raw.where}: cannot read the date {date!r}")
         if parsed is not None:
-            if date not in f"{card.prompt}\n{card.answer}":
-                card = card.model_copy(update={"answer": f"{card.answer} ({date})"})
             start, end, precision = parsed
             label = label_for_date(card, start, end, authors)
             if label is None or label_key(label) in taken:
@@ -174,6 +173,8 @@ def _date_events(cards: list[Card], kept: list[RawCard], authors: list[str],
                                 "not a statement of what happened, or repeats another); no event")
             else:
                 taken.add(label_key(label))
+                if date not in f"{card.prompt}\n{card.answer}":
+                    card = card.model_copy(update={"answer": f"{card.answer} ({date})"})
                 events.append(Event(id=event_id(card.id, date), label=label, date_text=date,
                                     start=start, end=end, precision=precision, card=card.id))
         out.append(card)
