@@ -1,4 +1,5 @@
-"""Categories from prompt prefixes ("Kotkin: How does ...") and their aliases.
+"""Categories from prompt prefixes ("Kotkin: How does ..."), their aliases, and which of them
+are authors ("Kotkin argues ...") whose names claims and labels rewrite.
 
 A prefix counts as a category only when the deck uses it consistently: a short
 capitalised name (1-3 words, no sentence) before a colon, on most cards of the deck, and
