@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import strategies as st
 
-from game_rules.model import Card, Deck, Event
+from game_rules.model import Card, Deck, Event, Round
 
 HISTORIANS: dict[str, tuple[str, ...]] = {
     "Fitzpatrick": ("Sheila Fitzpatrick",),
@@ -155,3 +156,24 @@ def random_event(rng: random.Random, state: Any, plan: Sequence[Any]) -> Any:
         return m.HostAddTime(5000)
     return m.HostAction(rng.choice(["start", "next", "next", "skip", "pause", "resume", "lock",
                                     "unlock", "end"]))
+
+
+# Text a player must never read: a "[placeholder]" or an ellipsis.
+PLACEHOLDER = re.compile(r"\[[^\]]*\]|…|\.\.\.")
+
+
+def right_and_wrong(rnd: Round) -> tuple[dict[str, Any], dict[str, Any]]:
+    key = rnd.key
+    if rnd.kind == "quiz":
+        other = next(i for i in key["options"] if i != key["correct"])
+        return {"choice": key["correct"]}, {"choice": other}
+    if rnd.kind == "match":
+        lefts, rights = list(key["pairs"]), list(key["pairs"].values())
+        return {"pairs": key["pairs"]}, {"pairs": dict(zip(lefts, rights[1:] + rights[:1],
+                                                           strict=True))}
+    if rnd.kind == "sort":
+        buckets = sorted(set(key["placement"].values()))
+        moved = {i: buckets[(buckets.index(b) + 1) % len(buckets)]
+                 for i, b in key["placement"].items()}
+        return {"placement": key["placement"]}, {"placement": moved}
+    return {"order": key["order"]}, {"order": key["order"][::-1]}

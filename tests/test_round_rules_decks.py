@@ -17,6 +17,7 @@ from game_rules import rounds
 from game_rules.model import ROUND_KINDS, Card, Deck, Event, Round, Settings
 from game_rules.plan import make_plan, plan_report
 from game_rules.rounds.texts import form
+from tests.rules_fixtures import PLACEHOLDER, right_and_wrong
 
 ROOT = Path(__file__).resolve().parent.parent
 S = Settings()
@@ -146,23 +147,6 @@ def all_rounds() -> list[tuple[str, Deck, Round]]:
 ROUNDS = all_rounds()
 
 
-def right_and_wrong(rnd: Round) -> tuple[dict[str, Any], dict[str, Any]]:
-    key = rnd.key
-    if rnd.kind == "quiz":
-        other = next(i for i in key["options"] if i != key["correct"])
-        return {"choice": key["correct"]}, {"choice": other}
-    if rnd.kind == "match":
-        lefts, rights = list(key["pairs"]), list(key["pairs"].values())
-        return {"pairs": key["pairs"]}, {"pairs": dict(zip(lefts, rights[1:] + rights[:1],
-                                                           strict=True))}
-    if rnd.kind == "sort":
-        buckets = sorted(set(key["placement"].values()))
-        moved = {i: buckets[(buckets.index(b) + 1) % len(buckets)]
-                 for i, b in key["placement"].items()}
-        return {"placement": key["placement"]}, {"placement": moved}
-    return {"order": key["order"]}, {"order": key["order"][::-1]}
-
-
 @pytest.mark.parametrize(("name", "deck", "rnd"), ROUNDS,
                          ids=[f"{n}-{r.kind}-{i}" for i, (n, _, r) in enumerate(ROUNDS)])
 def test_every_round_is_answerable_and_graded(name: str, deck: Deck, rnd: Round) -> None:
@@ -173,9 +157,6 @@ def test_every_round_is_answerable_and_graded(name: str, deck: Deck, rnd: Round)
     assert not graded.perfect and graded.fraction < 1
     bars = rounds.distribution(rnd.kind, rnd.public, rnd.key, [right, wrong, {"bad": 1}])
     assert sum(b["count"] for b in bars) == 2
-
-
-PLACEHOLDER = re.compile(r"\[[^\]]*\]|…|\.\.\.")
 
 
 def player_texts(pub: dict[str, Any]) -> list[str]:

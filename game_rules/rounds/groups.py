@@ -18,15 +18,40 @@ Texted = tuple[Card, str]  # a card and the text players read for it
 
 
 def tag_groups(deck: Deck) -> dict[str, list[Card]]:
-    """Cards grouped by tag, in deck order. Tags every tagged card carries tell nothing and
-    are ignored; a card with several of the other tags belongs to no group."""
+    """Cards grouped by tag, in deck order, each card in one group at most.
+
+    Tags every tagged card carries tell nothing and are ignored. The others may be several
+    ways of grouping at once ("soviet"/"american" beside "people"/"satellites"), so the
+    groups are one family of tags: a card joins the group of the one family tag it has,
+    and a card with two of them joins none. The family placing the most cards wins: grown
+    from each tag in turn by adding, most used first, every tag that places more cards."""
     tagged = [set(c.tags) for c in deck.cards if c.tags]
     everywhere = set.intersection(*tagged) if tagged else set()
+    tags_of = [(card, [t for t in dict.fromkeys(card.tags) if t not in everywhere])
+               for card in deck.cards]
+    uses = Counter(t for _, tags in tags_of for t in tags)
+    ranked = sorted(uses, key=lambda t: (-uses[t], t))
+
+    def placed(family: set[str]) -> list[tuple[Card, str]]:
+        out = []
+        for card, tags in tags_of:
+            mine = [t for t in tags if t in family]
+            if len(mine) == 1:
+                out.append((card, mine[0]))
+        return out
+
+    best: list[tuple[Card, str]] = []
+    for seed in ranked:
+        family = {seed}
+        for tag in ranked:
+            if tag not in family and len(placed(family | {tag})) > len(placed(family)):
+                family.add(tag)
+        found = placed(family)
+        if len({t for _, t in found}) >= 2 and len(found) > len(best):
+            best = found
     groups: dict[str, list[Card]] = {}
-    for card in deck.cards:
-        tags = [t for t in dict.fromkeys(card.tags) if t not in everywhere]
-        if len(tags) == 1:
-            groups.setdefault(tags[0], []).append(card)
+    for card, tag in best:
+        groups.setdefault(tag, []).append(card)
     return groups
 
 

@@ -39,7 +39,7 @@ from game_rules.rounds.base import (
 )
 from game_rules.rounds.groups import Texted, sort_groups, tag_groups
 from game_rules.rounds.match import pick_categories
-from game_rules.rounds.texts import deck_texts
+from game_rules.rounds.texts import item_texts
 
 PROMPT = "Which {noun}? Put each card in the right bucket"
 MAX_BUCKETS = 4
@@ -74,7 +74,7 @@ def arrange(rng: random.Random, buckets: list[int]) -> list[int]:
 @functools.lru_cache(maxsize=32)
 def _groups(deck: Deck) -> tuple[str, dict[str, tuple[Texted, ...]]]:
     """The bucket noun and groups of `sort_groups` (once per deck: not to be changed)."""
-    texts = deck_texts(deck)
+    texts = item_texts(deck)
 
     def text(card: Card) -> str:
         return texts[card.id]

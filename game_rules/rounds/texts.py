@@ -134,6 +134,27 @@ def deck_texts(deck: Deck) -> Mapping[str, str]:
     return MappingProxyType({c.id: shown(c, to_mask, deck.category_noun) for c in deck.cards})
 
 
+@functools.lru_cache(maxsize=32)
+def item_texts(deck: Deck) -> Mapping[str, str]:
+    """Card texts to sort (`deck_texts`), except that a card whose text is a date ("14 July
+    1789") shows what happened: its event's label, else its prompt. Dates in buckets say
+    nothing (or give the bucket away, when it is named by a year)."""
+    texts = deck_texts(deck)
+    labels: dict[str, str] = {}
+    for event in deck.events:
+        labels.setdefault(event.card_id, event.label)
+    to_mask = names(deck.cards)
+    out = {}
+    for card in deck.cards:
+        text = texts[card.id]
+        if form(text) == "date":
+            text = labels.get(card.id, card.prompt)
+            if to_mask:
+                text = refer(text, to_mask, deck.category_noun, card.category)
+        out[card.id] = text
+    return MappingProxyType(out)
+
+
 # What a text is made of: for distractors of the same form and for guessing by words.
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
