@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from decks.importers import import_file
-from decks.importers.claims import claim_problem, flatten
+from decks.importers.claims import claim_problem, date_lead, flatten
 from decks.model import DeckFile
 from decks.timeline import author_names, find_dates, label_key, sentences, without_asides
 from server.cli import main
@@ -132,8 +132,11 @@ def claim_faults(deck: DeckFile) -> list[str]:
         if not _whole_clause(claim, card.answer, rewrites):
             faults.append(f"{where}: not a whole clause of the answer: {claim!r}")
         short = flatten(_without_appended_date(deck, card.id, card.answer))
-        if claim_problem(short) is None and not any(n in short for n in names) and \
-                claim != short:
+        lead = date_lead(short)
+        if lead is not None and claim != lead:
+            faults.append(f"{where}: an answer opening with a date has it as claim: {claim!r}")
+        elif lead is None and claim_problem(short) is None and \
+                not any(n in short for n in names) and claim != short:
             faults.append(f"{where}: a short answer is its own claim: {claim!r} != {short!r}")
     return faults
 
@@ -186,8 +189,8 @@ def test_anki_ranges_comparisons_tags_and_claims() -> None:
     assert deck.cards[11].tags == ["1794", "violence"]  # Anki's own "marked" is dropped
     bastille = deck.cards[2]
     assert (bastille.prompt, bastille.claim) == ("When was the Bastille stormed?", "14 July 1789")
-    assert deck.cards[0].claim == ("5 May 1789. It was the first meeting of the Estates-General "
-                                   "since 1614.")
+    assert deck.cards[0].claim == "5 May 1789"  # not "5 May 1789. It was the first meeting ..."
+    assert deck.cards[0].answer.startswith("5 May 1789\nIt was the first meeting")
     assert all("<" not in c.prompt + c.answer for c in deck.cards)
 
 

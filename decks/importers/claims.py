@@ -3,11 +3,14 @@ of the answer, so that nothing shown to players is cut with "...".
 
 The rule, in order (see docs/deck-format.md):
 
-1. An answer that fits is its own claim (lines joined into sentences, bullets dropped).
+1. An answer that opens with a date sentence ("5 May 1789. It was the first ...") has the
+   date as its claim; else an answer that fits is its own claim (lines joined into
+   sentences, bullets dropped).
 2. Else the first sentence of the answer that fits, tried as it is, then without its
    bracketed asides, then cut at its last clause boundary that fits (a semicolon, a colon,
    a dash, or a comma before "and", "but", "which", a participle ...; then a subordinating
-   conjunction; then a relative pronoun): a beginning that is a whole clause.
+   conjunction; then a relative pronoun): a beginning that is a whole clause. Cuts at the
+   end come before taking anything out of the middle (an opening phrase, an apposition).
    When no sentence has such a clause, the last resort is a rewrite that stays whole: the
    sentence without its asides, opening phrase ("After X, ...") and apposition, cut
    before a trailing prepositional phrase or "that"-clause.
@@ -35,10 +38,12 @@ from decks.timeline import (
     shorten,
     without_asides,
 )
+from game_rules.rounds.texts import form
 
-__all__ = ["MAX_CLAIM", "claim_for", "claim_problem", "flatten"]
+__all__ = ["MAX_CLAIM", "claim_for", "claim_problem", "date_lead", "flatten"]
 
 MAX_CLAIM = 140
+_DATE_WORDS = 6  # "5–6 October 1789", "In the spring of 1917": longer is a sentence
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
 _DANGLING = re.compile(r"(?:It|They|This|These|Those|Such|Its|Their)\b")
 
@@ -55,6 +60,16 @@ def flatten(answer: str) -> str:
             out += " "
         out += line
     return " ".join(out.split())
+
+
+def date_lead(answer: str) -> str | None:
+    """The date an answer of several sentences opens with, alone in its sentence ("5 May
+    1789" of "5 May 1789. It was the first meeting ..."); None if it opens otherwise."""
+    parts = sentences(flatten(answer))
+    lead = parts[0].rstrip(". ") if parts else ""
+    if len(parts) > 1 and len(lead.split()) <= _DATE_WORDS and form(lead) == "date":
+        return lead
+    return None
 
 
 def claim_problem(claim: str) -> str | None:
@@ -103,8 +118,12 @@ def _versions(sentence: str) -> list[str]:
     plain = without_asides(sentence)
     bare = drop_apposition(drop_opening(plain))
     bare = bare[:1].upper() + bare[1:]
-    out = [sentence, plain, bare]
-    for text in (plain, bare, sentence):
+    out = [sentence, plain]
+    # Cut at the end before anything is taken out of the middle: "sacs that sorts,
+    # modifies and packages proteins, sending them ..." keeps its list of verbs.
+    for text in (plain, sentence, bare):
+        if text == bare:
+            out.append(bare)
         cut = shorten(text, MAX_CLAIM - 1)
         if cut is not None and cut != text:
             out.append(cut.rstrip(",;:") + ("." if text.endswith(".") else ""))
@@ -127,10 +146,13 @@ def claim_for(answer: str, own: Sequence[str] = (), others: Sequence[str] = (),
     categories; `hidden` are names of topic categories that a claim should rather not
     show; `noun` is the deck's `category_noun`."""
     text = flatten(answer)
+    parts = sentences(text)
+    lead = date_lead(text)
+    if lead is not None:
+        return lead  # "5 May 1789. It was the first ..." -> the date, as the card asks
     whole = _rewritten(text, own, others, noun)
     if claim_problem(whole) is None:
         return whole  # short enough already: the answer is its own claim
-    parts = sentences(text)
     candidates = [*(v for s in parts for v in _versions(s)),
                   *(v for s in parts if (v := _last_resort(s)) is not None)]
     avoid = _names_pattern([*others, *hidden])
