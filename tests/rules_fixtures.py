@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from game_rules.model import Card, Deck, Event, Round
+from game_rules.model import Card, Deck, Event, Round, Settings
 
 HISTORIANS: dict[str, tuple[str, ...]] = {
     "Fitzpatrick": ("Sheila Fitzpatrick",),
@@ -177,3 +177,39 @@ def right_and_wrong(rnd: Round) -> tuple[dict[str, Any], dict[str, Any]]:
                  for i, b in key["placement"].items()}
         return {"placement": key["placement"]}, {"placement": moved}
     return {"order": key["order"]}, {"order": key["order"][::-1]}
+
+
+CLOZE_BLANK = "[...]"
+
+
+def assert_plays(deck: Deck, settings: Settings, seeds: range = range(3), *,
+                 check_texts: bool = True) -> list[Round]:
+    """Plan `deck` with each seed and check every round: the key grades as perfect, a wrong
+    answer does not, and (with `check_texts`, for decks whose own text has none) no text a
+    player reads holds a placeholder or an ellipsis. A deck that can carry no kind of the
+    mix must say so (ValueError). The rounds played."""
+    from game_rules import rounds
+    from game_rules.plan import make_plan, plan_report
+
+    if not plan_report(deck, settings).kinds:
+        try:
+            make_plan(deck, settings, 0)
+        except ValueError:
+            return []
+        raise AssertionError("a deck with no kind to play made a plan")
+    played = []
+    for seed in seeds:
+        for rnd in make_plan(deck, settings, seed):
+            right, wrong = right_and_wrong(rnd)
+            n = rounds.size(rnd.kind, rnd.key)
+            assert rounds.grade(rnd.kind, rnd.key, right) == rounds.Grade(1.0, True, n, n)
+            assert not rounds.grade(rnd.kind, rnd.key, wrong).perfect
+            pub = rnd.public
+            texts = [pub["prompt"], *(x["text"] for f in ("options", "left", "right",
+                                                         "buckets", "items")
+                                      for x in pub.get(f, []))]
+            # (A cloze card's blank, "[...]", is what its prompt asks.)
+            for text in texts if check_texts else ():
+                assert not PLACEHOLDER.search(text.replace(CLOZE_BLANK, "")), (rnd.kind, text)
+            played.append(rnd)
+    return played

@@ -1,7 +1,8 @@
 """Property tests of the import pipeline (issue 9): decks generated in every format, with
 dates of every form (ranges, seasons, comparisons, publication years), historians named in
 prompts and answers, asides and long sentences. Whatever the importer accepts is a valid
-deck whose event labels and claims obey the rules of `test_import_samples.deck_faults`.
+deck whose event labels and claims obey the rules of `test_import_samples.deck_faults`,
+and that plans and plays (`rules_fixtures.assert_plays`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from hypothesis import strategies as st
 
 from decks.importers import import_text
 from decks.io import DeckError
+from game_rules.model import ROUND_KINDS, Settings
+from tests.rules_fixtures import assert_plays
 from tests.test_import_samples import deck_faults
+
+ALL_KINDS = Settings(rounds=8, round_mix=ROUND_KINDS)
 
 SUBJECTS = ["The council", "The army", "Parliament", "The old king", "Rebels in the north",
             "The new government", "Farmers in the valley", "The central bank",
@@ -137,6 +142,7 @@ def test_generated_decks_obey_the_rules(fmt: str, deck: list[tuple[str | None, s
         return
     assert deck_faults(imported) == []
     assert len(imported.cards) == len(deck)
+    assert_plays(imported.to_rules(), ALL_KINDS, range(1))
     if fmt in {"csv", "anki"}:
         assert [c.tags for c in imported.cards] == [list(dict.fromkeys(t)) for *_, t in deck]
 
@@ -159,3 +165,5 @@ def test_any_accepted_input_obeys_the_rules(text: str, fmt: str | None) -> None:
     unclaimed = {f"{c.id}: no claim" for c in deck.cards if not c.claim}
     assert len(unclaimed) == sum("no claim" in w for w in warnings)  # each one is reported
     assert [f for f in deck_faults(deck) if f.removeprefix("card ") not in unclaimed] == []
+    # Its own text may hold "…" or "[x]" (the pieces do): it must plan and play all the same.
+    assert_plays(deck.to_rules(), ALL_KINDS, range(1), check_texts=False)
