@@ -8,6 +8,7 @@ repeated across cards. A lone "Note: ..." in an unprefixed deck stays part of it
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -126,6 +127,7 @@ _ROLE_NOUNS = ("historian", "author", "scholar", "economist", "philosopher", "sc
 
 
 def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern matching any of `names` as whole words, longest first."""
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
     if not ordered:
         return None
@@ -170,38 +172,43 @@ def role_noun(texts: Sequence[str], names: Sequence[str] = (), default: str = "a
     return next((noun for noun in _ROLE_NOUNS if anywhere[noun]), default)
 
 
+@functools.lru_cache(maxsize=64)
+def _attribution(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The patterns of `strip_attribution` for these names, compiled once: leading
+    attributions, "X argues that", "X treats Y as", "X points to Y"."""
+    who = "|".join([*map(re.escape, sorted(names, key=len, reverse=True)), "He", "She",
+                    "They", "The historian", "This historian", "Historians"])
+    return (
+        re.compile(rf"^(?:According to|For|In the view of|As)\s+(?:{who})"
+                   r"(?:\s+(?:argues|shows|notes|puts it|observes|points out))?\s*,\s*"
+                   rf"|^(?:In|By)\s+(?:{who})[’']s\s+(?:view|account|reading|words|analysis|"
+                   r"interpretation)\s*,\s*"),
+        re.compile(rf"^(?:[^,]{{3,80}},\s+)?(?:{who})(?:\s+(?:also|further|instead|rightly))?"
+                   rf"\s+(?:{REPORTING})(?:\s+out)?\s+that\s+"),
+        re.compile(rf"^(?:{who})\s+(?:also\s+)?(?:reads|read|sees|saw|treats|treated|regards|"
+                   r"regarded|views|viewed|describes|described|interprets|interpreted|"
+                   r"portrays|portrayed|depicts|depicted|presents|presented|casts|"
+                   r"characteri[sz]es|characteri[sz]ed)\s+(.+?)\s+as\s+"),
+        re.compile(rf"^(?:{who})\s+(?:also\s+)?(?:points to|pointed to|highlights|"
+                   r"highlighted|cites|cited|singles out|underlines|stresses|stressed|"
+                   r"emphasi[sz]es|emphasi[sz]ed)\s+(.+?)(?:\s+(?:as|because|which|to "
+                   r"show)\b|[,;:]|$)"),
+    )
+
+
 def strip_attribution(text: str, names: Sequence[str], noun_phrases: bool = True) -> str:
     """`text` without a leading attribution to one of `names` or a pronoun: "According to
     Clark, X" / "Fischer argues that X" / "In his 1961 book, Fischer argued that X" / "He
     stresses that X" -> "X". With `noun_phrases`, also "Taylor treats the crises as tests"
     -> "the crises" and "He points to the September Programme as proof" -> "the September
     Programme". Anything else is returned unchanged."""
-    who = "|".join([*map(re.escape, sorted(names, key=len, reverse=True)), "He", "She",
-                    "They", "The historian", "This historian", "Historians"])
+    lead, said, seen, pointed = _attribution(tuple(names))
     text = text.strip()
-    lead = re.match(rf"^(?:According to|For|In the view of|As)\s+(?:{who})"
-                    r"(?:\s+(?:argues|shows|notes|puts it|observes|points out))?\s*,\s*", text)
-    if lead is None:
-        lead = re.match(rf"^(?:In|By)\s+(?:{who})[’']s\s+(?:view|account|reading|words|"
-                        r"analysis|interpretation)\s*,\s*", text)
-    if lead is not None:
-        return text[lead.end():]
-    said = re.match(rf"^(?:[^,]{{3,80}},\s+)?(?:{who})(?:\s+(?:also|further|instead|rightly))?\s+"
-                    rf"(?:{REPORTING})(?:\s+out)?\s+that\s+", text)
-    if said is not None:
-        return text[said.end():]
-    if not noun_phrases:
-        return text
-    seen = re.match(rf"^(?:{who})\s+(?:also\s+)?(?:reads|read|sees|saw|treats|treated|regards|"
-                    r"regarded|views|viewed|describes|described|interprets|interpreted|"
-                    r"portrays|portrayed|depicts|depicted|presents|presented|casts|"
-                    r"characteri[sz]es|characteri[sz]ed)\s+(.+?)\s+as\s+", text)
-    if seen is not None:
-        return seen[1]
-    pointed = re.match(rf"^(?:{who})\s+(?:also\s+)?(?:points to|pointed to|highlights|"
-                       r"highlighted|cites|cited|singles out|underlines|stresses|stressed|"
-                       r"emphasi[sz]es|emphasi[sz]ed)\s+(.+?)(?:\s+(?:as|because|which|to "
-                       r"show)\b|[,;:]|$)", text)
-    if pointed is not None:
-        return pointed[1]
+    for pattern in (lead, said):
+        if (found := pattern.match(text)) is not None:
+            return text[found.end():]
+    if noun_phrases:
+        for pattern in (seen, pointed):
+            if (found := pattern.match(text)) is not None:
+                return found[1]
     return text

@@ -19,6 +19,7 @@ happened, without its own date, never cut mid-clause, unique within the deck.
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import itertools
 import re
@@ -122,7 +123,8 @@ _ARGUE_AFTER = re.compile(
 )
 _CITATION = re.compile(r"\(\s*[A-Z][\w’'.-]*(?:\s+(?:and|&)\s+[A-Z][\w’'.-]*|\s+et\s+al\.)?,?\s*$")
 # "the first meeting since 1614", "the worst harvest since 1900", "not seen since 1870"
-_SINCE_MARKERS = re.compile(r"\b(?:first|last|only|ever|never|not|no|most|least|\w{3,}est)\b")
+_SINCE_MARKERS = re.compile(
+    r"\b(?:first|last|only|ever|never|not|no|most|least|worst|best|\w{3,}est)\b")
 _NOT_SUPERLATIVE = {"interest", "protest", "forest", "harvest", "conquest", "request", "arrest",
                     "contest", "honest", "modest", "manifest", "suggest", "digest", "invest",
                     "priest", "unrest", "inquest", "northwest", "southwest", "midwest"}
@@ -274,7 +276,7 @@ def parse_date(text: str) -> tuple[str, str | None, Precision] | None:
 
 def _word_before(text: str, pos: int) -> str:
     """The word just before `pos`, if only spaces separate them."""
-    found = re.search(r"([\w’'.]+)[ \t]+$", text[:pos])
+    found = re.search(r"([\w’'.]+)[ \t]+$", text[max(0, pos - 60):pos])
     return found[1].lower().rstrip(".") if found else ""
 
 
@@ -291,12 +293,12 @@ def _is_publication(text: str, pos: int, end: int) -> bool:
     before = text[max(0, pos - 30):pos].lower()
     if any(w.rstrip(".") in _BOOK_BEFORE for w in re.findall(r"[\w.]+", before)[-2:]):
         return True
-    if _CITATION.search(text[:pos]):
+    if _CITATION.search(text[max(0, pos - 80):pos]):
         return True
     if not (text[:pos].endswith("(") and text[end:end + 1] == ")"):
         return False
     # "(1995)" right after a title-like capitalised phrase.
-    words = re.findall(r"\S+", text[:pos - 1])
+    words = re.findall(r"\S+", text[max(0, pos - 300):pos - 1])
     run: list[str] = []
     while words:
         word = words[-1].strip("“”\"*_,")
@@ -343,6 +345,12 @@ def _is_comparison(text: str, pos: int, end: int) -> bool:
 
 def find_dates(text: str) -> list[DateMention]:
     """All event dates in `text`, in order of appearance."""
+    return list(_find_dates(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_dates(text: str) -> tuple[DateMention, ...]:
+    """`find_dates`, remembered: labels look at the same pieces of text many times."""
     mentions = []
     for found in _SCAN.finditer(text):
         chunk = found.group()
@@ -359,7 +367,7 @@ def find_dates(text: str) -> list[DateMention]:
                 if re.fullmatch(_Y, chunk) and _is_publication(text, pos, end):
                     continue
         mentions.append(DateMention(chunk, pos, end, *parsed))
-    return mentions
+    return tuple(mentions)
 
 
 # --- sentences and clauses (also used for the claims of imported cards) -----------------
@@ -405,19 +413,27 @@ _NO_CUT_BEFORE_ING = {"was", "were", "is", "are", "be", "been", "being", "by", "
                       "continued", "stop", "start", "avoid", "avoided", "enjoy", "finished"}
 
 
+_LAST_TOKEN = re.compile(r"(?:^|(?<=\s))([\w.]*)$")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of `text`, not splitting at 'V. P.', 'c.', 'Co.'."""
+    return list(_sentence_spans(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     bounds = [0]
     for found in re.finditer(r"[.!?]+[\"”’)\]]*(?=\s|$)|\n", text):
         if found.group().startswith("."):
-            word = re.search(r"(?:^|(?<=\s))([\w.]*)$", text[:found.start()])
+            word = _LAST_TOKEN.search(text, max(0, found.start() - 40), found.start())
             token = word[1] if word else ""
             if (len(token) == 1 and token.isupper()) or token.lower() in _ABBREVIATIONS or \
                     re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token):
                 continue
         bounds.append(found.end())
     bounds.append(len(text))
-    return [(a, b) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+    return tuple((a, b) for a, b in itertools.pairwise(bounds) if text[a:b].strip())
 
 
 def sentences(text: str) -> list[str]:
@@ -720,6 +736,10 @@ def _date_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_ASIDE_BEFORE = re.compile(r",\s+(?:[a-z]+\s+){1,3}$")
+_OPEN_PAREN = re.compile(r"\(([^()]*)$")
+
+
 def _without_dates(text: str) -> str:
     """`text` with its dates (and the 'in', 'by', '(…)', ', drawn up in …,' around them)
     taken out."""
@@ -728,14 +748,15 @@ def _without_dates(text: str) -> str:
         if _word_before(out, pos) in _DETERMINERS:
             start = pos  # "the 1927 war scare" -> "the war scare"
         else:
-            before = _PREPOSITION.search(out[:pos])
+            window = max(0, pos - 80)
+            before = _PREPOSITION.search(out, window, pos)
             start = before.start() if before else pos
         if out[end:end + 1] == "," and _word_before(out, start) in _SUBORDINATORS:
             end += 1  # "that in 1930–31, about 381,000" -> "that about 381,000"
-        aside = re.search(r",\s+(?:[a-z]+\s+){1,3}$", out[:start])
+        aside = _ASIDE_BEFORE.search(out, max(0, start - 80), start)
         if aside and out[end:end + 1] == "," and _word_before(out, start) not in _SUBORDINATORS:
             start, end = aside.start(), end + 1  # "Plan, drawn up in 1905, required"
-        paren = re.search(r"\(([^()]*)$", out[:start])
+        paren = _OPEN_PAREN.search(out, max(0, start - 120), start)
         close = re.match(r"([^()]*)\)", out[end:])
         if paren and close and len((paren[1] + close[1]).split()) <= 2:
             start, end = paren.start(), end + close.end()  # "(created April 1950)"
@@ -837,10 +858,14 @@ def drop_apposition(text: str) -> str:
     return _APPOSITION.sub(r"\1 ", text)
 
 
+_MAX_RAW = 400  # a cut further on leaves more than a label, whatever cleaning takes out
+
+
 def _clean(raw: str, authors: Sequence[str], keep: int = 0) -> str | None:
     """The longest label that `_tidy_label` makes of `raw`, or of a beginning of it cut at
     a clause boundary after `keep`, that fits in `MAX_LABEL`; None when none does."""
-    for end in [len(raw), *_cut_points(raw, keep)]:
+    ends = [len(raw)] if len(raw) <= _MAX_RAW else []
+    for end in [*ends, *(p for p in _cut_points(raw[:_MAX_RAW + 1], keep) if p <= _MAX_RAW)]:
         label = _tidy_label(raw[:end], authors)
         if len(label) > MAX_LABEL:  # "The Black Hand, a secret society run by X, armed"
             label = drop_apposition(label)
@@ -881,7 +906,8 @@ def label_problem(label: str, start: str = "", end: str | None = None,
         return "fragment"  # "The third in the Great Purges", "the first X, the second in Y"
     if not _balanced(label):
         return "brackets"
-    if authors and re.match(rf"(?:{'|'.join(map(re.escape, authors))})(?![\w])", label):
+    if authors and label.startswith(tuple(authors)) and re.match(
+            r"(?:" + "|".join(map(re.escape, authors)) + r")(?!\w)", label):
         return "about an author"
     return None
 
@@ -903,27 +929,52 @@ def _piece_bounds(body: str) -> list[tuple[int, int]]:
     return pieces
 
 
+_MAX_CANDIDATES = 6
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """A sentence of a text: its span, its clause pieces (relative to its start) and, for
+    each date in it, the date's position in the text and the piece that holds it."""
+
+    start: int
+    end: int
+    pieces: tuple[tuple[int, int], ...]
+    dates: tuple[tuple[int, int], ...]
+
+
+@functools.lru_cache(maxsize=1024)
+def _layout(text: str) -> tuple[_Sentence, ...]:
+    """The sentences of `text` with their pieces and dates, worked out once per text."""
+    out = []
+    for a, b in sentence_spans(text):
+        body = text[a:b]
+        pieces = tuple(_piece_bounds(body))
+        dates = tuple((m.pos + a, next((i for i, (s, e) in enumerate(pieces)
+                                        if s <= m.pos < max(e, s + 1)), 0))
+                      for m in find_dates(body))
+        out.append(_Sentence(a, b, pieces, dates))
+    return tuple(out)
+
+
 def _candidates(text: str, mention: DateMention) -> list[tuple[str, int]]:
     """Stretches of the sentence around `mention` that may make its label, best first: its
     own clause, then with more clauses to the left, then to the right, never reaching the
     clause of another date in the same sentence. Each comes with where the date ends in it
     (0 for a date in brackets, which dates its whole clause: "The crisis ran from X to Y
     (28 June–4 August 1914)" may be cut before "to Y")."""
-    a, b = next(((a, b) for a, b in sentence_spans(text) if a <= mention.pos < b),
-                (0, len(text)))
-    body = text[a:b]
-    pieces = _piece_bounds(body)
-
-    def piece_of(pos: int) -> int:
-        return next((i for i, (s, e) in enumerate(pieces) if s <= pos - a < max(e, s + 1)), 0)
-
-    index = piece_of(mention.pos)
-    others = [piece_of(m.pos) for m in find_dates(body) if m.pos + a != mention.pos]
+    sentence = next((s for s in _layout(text) if s.start <= mention.pos < s.end), None)
+    if sentence is None:
+        return []
+    a, pieces = sentence.start, sentence.pieces
+    index = next((i for pos, i in sentence.dates if pos == mention.pos), 0)
+    others = [i for pos, i in sentence.dates if pos != mention.pos]
     low = max([i + 1 for i in others if i < index], default=0)
     high = min([i - 1 for i in others if i > index], default=len(pieces) - 1)
     spans = [(index, index), *((lo, index) for lo in range(index - 1, low - 1, -1)),
-             *((low, hi) for hi in range(index + 1, high + 1))]
-    bracketed = re.search(r"\([^()]{0,20}$", text[:mention.pos]) is not None
+             *((low, hi) for hi in range(index + 1, high + 1))][:_MAX_CANDIDATES]
+    bracketed = re.search(r"\([^()]{0,20}$", text[max(0, mention.pos - 30):mention.pos])
+    body = text[a:sentence.end]
     return [(body[pieces[lo][0]:pieces[hi][1]],
              0 if bracketed else mention.end_pos - a - pieces[lo][0]) for lo, hi in spans]
 

@@ -40,6 +40,16 @@ SEED = Path(__file__).parent / "samples" / "knowt-soviet-union-1928-41.txt"
     ("(c. 1930–31), producing", "1930–31", "1930", "1931", "year"),
     ("during June–August 1932 the", "June–August 1932", "1932-06", "1932-08", "month"),
     ("The Shakhty Trial (1928) accused", "1928", "1928", None, "year"),
+    ("the escape of 20–21 June 1791 failed", "20–21 June 1791", "1791-06-20", "1791-06-21", "day"),
+    ("on 20-21 June 1791 the", "20-21 June 1791", "1791-06-20", "1791-06-21", "day"),
+    ("from 20 to 21 June 1791 the", "20 to 21 June 1791", "1791-06-20", "1791-06-21", "day"),
+    ("crisis (28 June–4 August 1914)", "28 June–4 August 1914", "1914-06-28", "1914-08-04",
+     "day"),
+    ("landed on July 20–21, 1969.", "July 20–21, 1969", "1969-07-20", "1969-07-21", "day"),
+    ("ran 28 June 1914 – 4 August 1914.", "28 June 1914 – 4 August 1914", "1914-06-28",
+     "1914-08-04", "day"),
+    ("the war of 1914 to 1918 was", "1914 to 1918", "1914", "1918", "year"),
+    ("Germany since 1871 had", "1871", "1871", None, "year"),
 ])
 def test_find_dates(text: str, date_text: str, start: str, end: str | None,
                     precision: str) -> None:
@@ -62,6 +72,12 @@ def test_find_dates(text: str, date_text: str, start: str, end: str | None,
     "over 1500 households; 1200 people",
     "8,000–10,000 residents, 3–4 million deaths, 11,000 refugees, 28.7 million head",
     "on 31 February 1932",
+    "the first meeting of the Estates-General since 1614",
+    "the worst harvest since 1900 and the largest army since 1870",
+    "not seen since 1815; output was higher than in 1913, twice the 1913 levels",
+    "compared with 1928, steel rose",
+    "Fischer's 1961 book, in her 1999 book, published in 2008, in a 1968 lecture",
+    "on 21–20 June 1791",
 ])
 def test_not_events(text: str) -> None:
     assert find_dates(text) == []
@@ -97,6 +113,29 @@ def test_label_drops_dates_and_stays_short() -> None:
     attributive = "The 1927 war scare emerged from events including the ARCOS raid."
     assert label_for(attributive, find_dates(attributive)[0]) == (
         "The war scare emerged from events including the ARCOS raid")
+
+
+def test_two_dates_of_one_sentence_get_their_own_clauses() -> None:
+    text = ("A first sentence comes here. The army crossed the river on 3 May 1800, and the "
+            "navy sailed for Egypt on 9 June 1801.")
+    first, second = find_dates(text)
+    assert label_for(text, first) == "The army crossed the river"
+    assert label_for(text, second) == "The navy sailed for Egypt"
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("He points to the September Programme of 9 September 1914 as proof.",
+     "The September Programme"),
+    ("He resigned in 1930.", None),  # a dangling pronoun: no label
+    ("It collapsed in 1917, and nobody noticed.", None),
+    ("This narrative culminated in the Party Congress of 1934.",
+     "The narrative culminated in the Party Congress"),
+    ("Despite this, 1928 produced no usable designs.", None),  # the date is the subject
+    ("When Austria annexed Bosnia in October 1908, Russia had to give way.",
+     "Austria annexed Bosnia"),
+])
+def test_labels_never_open_with_a_pronoun(text: str, label: str | None) -> None:
+    assert label_for(text, find_dates(text)[0]) == label
 
 
 def test_label_keeps_abbreviations_in_one_sentence() -> None:
