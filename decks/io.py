@@ -138,8 +138,13 @@ def deck_to_toml(deck: DeckFile, schema: str | None = None) -> str:
     for category in data.get("categories", []):
         if not category.get("aliases"):
             category.pop("aliases", None)
-    ordered = {k: data[k] for k in ("title", "source", "categories", "cards", "events")
-               if data.get(k) not in (None, [])}
+    for card in data.get("cards", []):
+        if not card.get("tags"):
+            card.pop("tags", None)
+    if data.get("category_noun") == DeckFile.model_fields["category_noun"].default:
+        data.pop("category_noun")
+    ordered = {k: data[k] for k in ("title", "source", "category_noun", "categories", "cards",
+                                    "events") if data.get(k) not in (None, [])}
     body = tomli_w.dumps(ordered, multiline_strings=True)
     return (f"#:schema {schema}\n" if schema else "") + body
 

@@ -771,6 +771,7 @@ def _without_dates(text: str) -> str:
 def _tidy(label: str) -> str:
     """Outer punctuation, a question mark and dangling last words ("... in the") removed."""
     label = " ".join(label.split()).strip(" ,;:—–-.?!")
+    label = re.sub(r"^[^\w“\"'(\[]+", "", label)  # "| He ..." -> "He ..."
     while True:
         words = label.split()
         if len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING_ENDS:
@@ -880,7 +881,8 @@ def label_problem(label: str, start: str = "", end: str | None = None,
     own year in it, an ellipsis, a dangling pronoun or a fragment at the start, a leftover
     "20–21", unclosed brackets, or a sentence about an author ("Fischer reads ...")."""
     words = label.split()
-    first = words[0].lower().strip("“”\"'(,") if words else ""
+    lead = re.match(r"\W*([\w’'-]+)", label)
+    first = lead[1].lower() if lead else ""
     years = range(int(start[:4]), int((end or start)[:4]) + 1) if start else range(0)
     if not words or len(label) > MAX_LABEL:
         return "length"

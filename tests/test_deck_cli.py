@@ -241,3 +241,17 @@ def test_cardcade_subprocess(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 2
     assert "card 1" in done.stderr and "field 'id'" in done.stderr
+
+
+def test_written_deck_keeps_category_noun_and_tags(tmp_path: Path) -> None:
+    out = tmp_path / "ww1.toml"
+    src = SAMPLES / "knowt-origins-first-world-war.txt"
+    assert main(["deck", "import", str(src), "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert 'category_noun = "historian"' in text and "tags = []" not in text
+    assert load_deck(out).category_noun == "historian"
+    tagged = tmp_path / "fr.toml"
+    assert main(["deck", "import", str(SAMPLES / "anki-french-revolution-html.txt"),
+                 "-o", str(tagged)]) == 0
+    assert "category_noun" not in tagged.read_text(encoding="utf-8")  # the default
+    assert load_deck(tagged).cards[0].tags == ["1789", "assemblies"]
