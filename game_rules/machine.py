@@ -59,6 +59,7 @@ class Player(BaseModel):
     streak: int = 0
     connected: bool = True
     left_ms: int | None = None  # when the connection dropped (None while connected)
+    via: str | None = None  # the server process the player is connected through
     last_points: int | None = None  # points of the last closed round (None: no answer)
     last_correct: bool | None = None
     last_right: int = 0  # items right in the last closed round
@@ -129,21 +130,41 @@ class RoomState(BaseModel):
 
 @dataclass(frozen=True)
 class PlayerJoin:
+    """`via`: the server process the player joins through (see `PlayerConnection`)."""
+
     player_id: str
     nickname: str
+    via: str = ""
 
 
 @dataclass(frozen=True)
 class PlayerConnection:
+    """A player's connection opened or closed, through the server process `via` (a
+    process's own sockets: a close reported by another process than the one the player
+    is connected through now is stale, and ignored)."""
+
     player_id: str
     connected: bool
+    via: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessGone:
+    """The server process `via` stopped without saying so (its heartbeat ran out): the
+    players connected through it are not connected any more."""
+
+    via: str
 
 
 @dataclass(frozen=True)
 class SubmitAnswer:
+    """`at_ms`: when the answer reached the server (its time, and deadline, are judged by
+    that, however late the room's owner gets to it); None: when it is applied."""
+
     player_id: str
     round_index: int
     answer: Any
+    at_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +195,7 @@ class HostKick:
 Event = (
     PlayerJoin
     | PlayerConnection
+    | ProcessGone
     | SubmitAnswer
     | DeadlineReached
     | HostAction
@@ -259,16 +281,10 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
     match event:
         case PlayerJoin():
             return _join(game, state, event, now_ms)
-        case PlayerConnection(player_id=pid, connected=connected):
-            if pid not in state.players or state.players[pid].connected == connected:
-                return state, []
-            # Only this player changes: copy it, share the others (no deep copy of the room).
-            player = state.players[pid].model_copy(
-                update={"connected": connected, "left_ms": None if connected else now_ms})
-            new = _with_player(state, pid, player)
-            new.away = ({k: v for k, v in state.away.items() if k != pid} if connected
-                        else {**state.away, pid: now_ms})
-            return new, [PlayersChanged(pid)]
+        case PlayerConnection(player_id=pid, connected=connected, via=via):
+            return _connection(state, pid, connected, via, now_ms)
+        case ProcessGone(via=via):
+            return _process_gone(state, via, now_ms)
         case SubmitAnswer():
             return _answer(game, state, event, now_ms)
         case DeadlineReached(round_index=index):
@@ -285,6 +301,33 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
         case HostKick(player_id=pid):
             return _kick(game, state, pid, now_ms)
     raise TypeError(f"not an event: {event!r}")
+
+
+def _connection(state: RoomState, pid: str, connected: bool, via: str,
+                now_ms: int) -> Outcome:
+    player = state.players.get(pid)
+    if player is None:
+        return state, []
+    if not connected and via and player.via and via != player.via:
+        return state, []  # a stale close: the player is connected through another process
+    if player.connected == connected and (not connected or player.via == (via or None)):
+        return state, []
+    # Only this player changes: copy it, share the others (no deep copy of the room).
+    player = player.model_copy(update={"connected": connected, "via": via or None,
+                                       "left_ms": None if connected else now_ms})
+    new = _with_player(state, pid, player)
+    new.away = ({k: v for k, v in state.away.items() if k != pid} if connected
+                else {**state.away, pid: now_ms})
+    return new, [PlayersChanged(pid)]
+
+
+def _process_gone(state: RoomState, via: str, now_ms: int) -> Outcome:
+    """Every player connected through `via` drops, as if each had closed its socket."""
+    out: Outcome = (state, [])
+    for pid in [pid for pid, p in state.players.items() if p.connected and p.via == via]:
+        new, effects = _connection(out[0], pid, False, via, now_ms)
+        out = (new, out[1] + effects)
+    return out
 
 
 def _with_player(state: RoomState, pid: str, player: Player) -> RoomState:
@@ -329,7 +372,8 @@ def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outco
     folded = nickname.casefold()
     if folded in state.names:
         return _reject(state, pid, "nickname_taken", f"The nickname {nickname!r} is taken.")
-    new = _with_player(state, pid, Player(nickname=nickname, joined_ms=now_ms))
+    new = _with_player(state, pid, Player(nickname=nickname, joined_ms=now_ms,
+                                          via=event.via or None))
     new.names = {**state.names, folded: pid}
     return new, [Joined(pid), PlayersChanged(pid)]
 
@@ -344,16 +388,22 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
         return _reject(state, pid, "round_closed", "This round is closed.")
     if state.paused:
         return _reject(state, pid, "paused", "The game is paused; answer when it resumes.")
-    if state.deadline_ms is not None and now_ms > state.deadline_ms:
+    # Judged by when it arrived: an answer that waited for a new owner keeps its time.
+    at = now_ms if event.at_ms is None else min(event.at_ms, now_ms)
+    if state.opened_ms is not None and at < state.opened_ms:
+        return _reject(state, pid, "wrong_round", "That answer came before the round opened.")
+    if state.deadline_ms is not None and at > state.deadline_ms:
         return _reject(state, pid, "round_closed", "Time is up: the answer came too late.")
     if pid in state.results:
+        if state.results[pid].answer == event.answer:  # sent again (its ack was lost)
+            return state, [AnswerAccepted(pid, state.round_index)]
         return _reject(state, pid, "already_answered", "Your answer has already been counted.")
     rnd = game.plan[state.round_index]
     try:
         grade = rounds.grade(rnd.kind, rnd.key, event.answer)
     except rounds.InvalidAnswer as exc:
         return _reject(state, pid, "invalid_answer", f"That answer does not fit the round: {exc}")
-    elapsed = now_ms - (state.opened_ms or now_ms)
+    elapsed = at - (state.opened_ms or at)
     player = state.players[pid]
     score = scoring.score(rnd, grade, elapsed, player.streak, game.settings)
     # The hot path: only `results` changes, so copy just that (players are shared, unchanged).

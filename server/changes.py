@@ -37,7 +37,8 @@ class Change:
     def note(self, event: m.Event, state: m.RoomState, effects: list[m.Effect],
              token_hash: str | None) -> None:
         """Record one event's `effects`; `state` is the state right after it."""
-        if effects == [] and not isinstance(event, (m.PlayerConnection, m.DeadlineReached)):
+        if effects == [] and not isinstance(
+                event, (m.PlayerConnection, m.ProcessGone, m.DeadlineReached, m.SubmitAnswer)):
             self.urgent = True  # a host step with no effect (pause, resume, add time)
         for effect in effects:
             match effect:

@@ -162,7 +162,7 @@ class Connection:
                 if member.who == "host":
                     raise Refused("not_player", "The host cannot answer.")
                 member.answer_sent = time.monotonic()
-                await self._push(m.SubmitAnswer(member.who, msg.round, msg.answer))
+                await self._push(m.SubmitAnswer(member.who, msg.round, msg.answer, now_ms()))
             case p.HostCommand():
                 self._host()
                 await self._push(m.HostAction(msg.action))
@@ -216,7 +216,8 @@ class Connection:
         member.waiter = asyncio.get_running_loop().create_future()
         await self.hub.add(member)
         try:
-            await self.rooms.inbox.push(code, m.PlayerJoin(pid, msg.nickname), hash_token(token))
+            await self.rooms.inbox.push(
+                code, m.PlayerJoin(pid, msg.nickname, self.rooms.process_id), hash_token(token))
             await self.rooms.run(code)
             try:
                 result = await asyncio.wait_for(member.waiter, JOIN_TIMEOUT_S)
@@ -254,7 +255,7 @@ class Connection:
             raise
         await self.rooms.run(code)
         if who != "host":
-            await self._push(m.PlayerConnection(who, True))
+            await self._push(m.PlayerConnection(who, True, self.rooms.process_id))
 
     async def _snapshot(self, member: Member) -> None:
         """Send the full views this member may see: the latest room (and host) frames as
@@ -298,7 +299,8 @@ class Connection:
         await self.hub.remove(member)
         if member.who != "host" and not self.hub.is_connected(member.code, member.who):
             with contextlib.suppress(Exception):
-                await self.rooms.inbox.push(member.code, m.PlayerConnection(member.who, False))
+                await self.rooms.inbox.push(
+                    member.code, m.PlayerConnection(member.who, False, self.rooms.process_id))
 
 
 def _describe(exc: ValidationError) -> str:

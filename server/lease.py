@@ -14,7 +14,7 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from server import keys
-from server.many_keys import positions
+from server.many_keys import ABSENT, positions
 
 # Whether the room's lease is free: no lease, or its owner's heartbeat is gone.
 _IS_FREE = """
@@ -64,6 +64,7 @@ class Leases:
         self._free = client.register_script(_FREE)
         self._not_mine = client.register_script(_NOT_MINE)
         self._release = client.register_script(_RELEASE)
+        self._absent = client.register_script(ABSENT)
 
     async def beat(self) -> None:
         """Keep this process's leases for another LEASE_TTL_MS."""
@@ -93,6 +94,12 @@ class Leases:
         found = await positions(self.redis, self._not_mine,
                                 [keys.room_keys(c).lease for c in codes], [self.owner_id])
         return [codes[i] for i in found]
+
+    async def gone(self, owner_ids: list[str]) -> list[str]:
+        """Those of `owner_ids` (processes) whose heartbeat has run out, in one round trip."""
+        found = await positions(self.redis, self._absent,
+                                [keys.process_alive(o) for o in owner_ids])
+        return [owner_ids[i] for i in found]
 
     async def release(self, *codes: str) -> None:
         """Give rooms back (their leases, where this process still holds them)."""

@@ -19,11 +19,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import redis.asyncio as aioredis
 
+from game_rules import machine as m
 from server import keys
 from server.lease import Leases
 from server.metrics import Metrics
@@ -38,6 +39,7 @@ BLOCK_S = 1.0  # the longest a read blocks
 BEAT_EVERY_S = keys.LEASE_TTL_MS / 3000
 EXPIRY_CHECK_S = 10.0  # how often rooms are checked for having expired, moved, or idle
 COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
+PRESENCE_CHECK_S = 2.0  # how often players' processes are checked for having died
 QUIET_READ_S = 60.0  # every room is read this often too, in case a doorbell went astray
 
 
@@ -124,7 +126,7 @@ class Owner:
                 log.exception("could not renew this process's heartbeat; retrying")
 
     async def _run(self) -> None:
-        checked = time.monotonic()
+        checked = presence = time.monotonic()
         task = asyncio.current_task()
         while True:
             if task is not None and task.cancelling():
@@ -137,6 +139,9 @@ class Owner:
                     await self._forget_expired()
                     await self._release_idle()
                     checked = time.monotonic()
+                if time.monotonic() - presence > PRESENCE_CHECK_S:
+                    await self._drop_dead_connections()
+                    presence = time.monotonic()
                 if not self.runners:
                     self._added.clear()
                     with contextlib.suppress(TimeoutError):
@@ -184,10 +189,30 @@ class Owner:
             due = runner.due_in_s()
             if entries or (due is not None and due <= 0):
                 self._busy.add(code)
-                steps.append(self._step(code, runner, entries))
+                steps.append(self._step(code, runner, entries, more=len(entries) >= BATCH))
             elif due is None and now - runner.active > COLD_AFTER_S:
                 self._busy.discard(code)  # quiet: read when its doorbell rings
         await asyncio.gather(*steps)
+
+    async def _drop_dead_connections(self) -> None:
+        """Players connected through a process that died (its heartbeat ran out, and it
+        never said they left) are disconnected, so no round waits for them: one look at
+        the few processes named, then a step for each room that had such players."""
+        rooms_of: dict[str, list[str]] = {}
+        for code, runner in self.runners.items():
+            for via in runner.connected_via() - {self.leases.owner_id}:
+                rooms_of.setdefault(via, []).append(code)
+        if not rooms_of:
+            return
+        dead = await self.leases.gone(list(rooms_of))
+        gone: dict[str, list[m.Event]] = {}
+        for via in dead:
+            log.warning("process %s stopped without closing its sockets; its players in "
+                        "%d room(s) are disconnected", via, len(rooms_of[via]))
+            for code in rooms_of[via]:
+                gone.setdefault(code, []).append(m.ProcessGone(via))
+        await asyncio.gather(*(self._step(code, self.runners[code], [], local=events)
+                               for code, events in gone.items() if code in self.runners))
 
     async def _release_idle(self) -> None:
         """Give back the quiet rooms nobody is connected to here (see `_idle`)."""
@@ -200,9 +225,10 @@ class Owner:
             log.info("%d idle room(s) released until someone comes back", len(idle))
             await self.leases.release(*idle)
 
-    async def _step(self, code: str, runner: RoomRunner, entries: list[Any]) -> None:
+    async def _step(self, code: str, runner: RoomRunner, entries: list[Any], *,
+                    more: bool = False, local: Sequence[m.Event] = ()) -> None:
         try:
-            await runner.step(entries)
+            await runner.step(entries, more=more, local=local)
         except LeaseLost as exc:
             self._drop(code, str(exc))
         except RoomGone as exc:

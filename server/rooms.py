@@ -36,6 +36,11 @@ class Rooms:
         self.owner = owner
 
     @property
+    def process_id(self) -> str:
+        """This process, as a room's players' connections name it (`PlayerConnection.via`)."""
+        return self.owner.leases.owner_id
+
+    @property
     def public_url(self) -> str:
         return public_url(self.config)
 

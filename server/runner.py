@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from game_rules import machine as m
@@ -50,6 +50,7 @@ class RoomRunner:
         self.join_url = join_url(code)
         self.loaded: Loaded | None = None
         self.active = time.monotonic()  # when input last came
+        self._via: tuple[int, set[str]] = (-1, set())  # (version, `connected_via`)
         self.timers_checked_ms = 0  # when DeadlineReached was last fed (see RoomState.wake_ms)
         self.standings = Standings()  # ranks, kept between changes of scores
         self.views_sent = 0.0  # monotonic time the last room view went out
@@ -86,14 +87,27 @@ class RoomRunner:
         assert self.loaded is not None
         return view_interval_s(len(self.loaded.state.players))
 
-    async def step(self, entries: list[Any]) -> None:
-        """Apply a batch of inbox entries (maybe none: timers), commit and publish."""
+    async def step(self, entries: list[Any], *, more: bool = False,
+                   local: Sequence[m.Event] = ()) -> None:
+        """Apply a batch of inbox entries (maybe none: timers) and then the `local` events
+        (found by the owner, not sent by anyone), commit and publish. `more`: the inbox
+        holds entries past this batch, so no deadline fires yet (they may be answers that
+        arrived in time)."""
         assert self.loaded is not None
         if entries:
             self.active = time.monotonic()
-        self.loaded = await self._process(self.loaded, entries)
+        self.loaded = await self._process(self.loaded, entries, more, local)
 
-    async def _process(self, loaded: Loaded, entries: list[Any]) -> Loaded:
+    def connected_via(self) -> set[str]:
+        """The server processes this room's connected players are connected through."""
+        assert self.loaded is not None
+        if self._via[0] != self.loaded.version:
+            players = self.loaded.state.players.values()
+            self._via = (self.loaded.version, {p.via for p in players if p.connected and p.via})
+        return self._via[1]
+
+    async def _process(self, loaded: Loaded, entries: list[Any], more: bool,
+                       local: Sequence[m.Event]) -> Loaded:
         game, state = loaded.game, loaded.state
         effects: list[m.Effect] = []
         change = Change()
@@ -108,8 +122,12 @@ class RoomRunner:
             state, out = m.apply(game, state, event, now_ms())
             change.note(event, state, out, token_hash)
             effects += out
+        for event in local:
+            state, out = m.apply(game, state, event, now_ms())
+            change.note(event, state, out, None)
+            effects += out
         wake, now = state.wake_ms(self.timers_checked_ms), now_ms()
-        if wake is not None and now >= wake:
+        if wake is not None and now >= wake and not more:
             event = m.DeadlineReached(state.round_index)
             state, out = m.apply(game, state, event, now)
             change.note(event, state, out, None)

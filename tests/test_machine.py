@@ -372,3 +372,54 @@ def test_apply_never_changes_the_state_it_is_given() -> None:
             kinds.update(type(e).__name__ for e in effects)
             state = new
     assert {"RoundClosed", "Kicked", "RoundOpened", "AnswerAccepted", "GameOver"} <= kinds
+
+
+def test_answers_are_judged_by_when_they_arrived() -> None:
+    """An answer that waited for a new owner keeps its time: in before the deadline is in,
+    scored for the time it arrived; one that arrived after the deadline is late."""
+    game = make_game(speed_scoring=True)
+    state = started(game, "Ann", "Bo", "Cy")  # opened at 100, deadline 100 + T
+    late = T + 5_000  # the new owner gets to them long after the deadline
+    state, effects = run(game, [
+        (late, m.SubmitAnswer("p0", 0, {"choice": "a"}, at_ms=600)),
+        (late, m.SubmitAnswer("p1", 0, {"choice": "a"}, at_ms=T + 101)),
+    ], state)
+    assert rejected(effects) == ["round_closed"]
+    assert state.results["p0"].elapsed_ms == 500 and "p1" not in state.results
+    on_time, _ = run(game, [(late, m.SubmitAnswer("p0", 0, {"choice": "a"}))],
+                     started(game, "Ann", "Bo"))
+    assert on_time.results == {}  # without its arrival time, the same answer is too late
+    # An arrival time is never later than now, nor before the round opened.
+    state, effects = run(game, [(700, m.SubmitAnswer("p2", 0, {"choice": "b"}, at_ms=90))],
+                         state)
+    assert rejected(effects) == ["wrong_round"]
+
+
+def test_an_answer_sent_again_gets_its_ack_again() -> None:
+    game = make_game()
+    state = started(game, "Ann", "Bo")
+    state, _ = run(game, [(300, m.SubmitAnswer("p0", 0, {"choice": "a"}))], state)
+    again, effects = m.apply(game, state, m.SubmitAnswer("p0", 0, {"choice": "a"}), 400)
+    assert again is state and effects == [m.AnswerAccepted("p0", 0)]
+    other, effects = m.apply(game, state, m.SubmitAnswer("p0", 0, {"choice": "b"}), 400)
+    assert other is state and rejected(effects) == ["already_answered"]
+
+
+def test_presence_follows_the_process_a_player_is_connected_through() -> None:
+    """A close reported by a process the player has left is stale; when a process dies,
+    exactly the players connected through it drop."""
+    game = long_game()
+    state = started(game, "Ann", "Bo", "Cy")
+    state, _ = run(game, [(200, m.PlayerConnection("p0", True, "A")),
+                          (200, m.PlayerConnection("p1", True, "A")),
+                          (200, m.PlayerConnection("p2", True, "B")),
+                          (300, m.PlayerConnection("p0", True, "B")),  # Ann moved to B
+                          (400, m.PlayerConnection("p0", False, "A"))], state)  # A's late close
+    assert state.players["p0"].connected and state.players["p0"].via == "B"
+    state, effects = run(game, [(500, m.ProcessGone("A"))], state)
+    assert effects == [m.PlayersChanged("p1")]
+    assert [(p.connected, p.left_ms) for p in state.players.values()] == [
+        (True, None), (False, 500), (True, None)]
+    assert state.away == {"p1": 500}
+    again, effects = m.apply(game, state, m.ProcessGone("A"), 600)
+    assert again is state and effects == []

@@ -93,3 +93,78 @@ async def test_players_on_another_process_and_owner_crash(
     assert (await wait_for(again, "me"))["score"] == after["score"]
     for ws in (host, again):
         await ws.close()
+
+
+async def start_quiz(url: str, time_limit_s: int) -> tuple[ClientConnection, str]:
+    host = await open_ws(url)
+    await host.send(json.dumps({
+        "type": "create_room", "deck": "soviet-union-1928-41", "seed": 5,
+        "settings": {"rounds": 2, "round_mix": ["quiz"], "time_limit_s": time_limit_s},
+    }))
+    return host, (await wait_for(host, "created"))["room"]
+
+
+async def join(url: str, code: str, nickname: str) -> ClientConnection:
+    ws = await open_ws(url)
+    await ws.send(json.dumps({"type": "join", "room": code, "nickname": nickname}))
+    await wait_for(ws, "joined")
+    return ws
+
+
+async def test_players_of_a_crashed_process_drop_and_stop_holding_the_round(
+    two_servers: tuple[ServerProcess, ServerProcess],
+) -> None:
+    """Bea is connected through B, which dies without a word: once B's heartbeat has run
+    out she is shown offline, and the round closes after the reconnect grace, when everyone
+    else has answered, not at its deadline two minutes on."""
+    a, b = two_servers
+    host, code = await start_quiz(a.ws_url, 120)  # A owns the room
+    cy = await join(a.ws_url, code, "Cy")
+    bea = await join(b.ws_url, code, "Bea")
+    await host.send(json.dumps({"type": "host", "action": "start"}))
+    opened = await wait_for(cy, "room", phase="open")
+    deadline = opened["round"]["deadline_ms"]
+
+    b.stop(kill=True)
+    await bea.close()
+    loop = asyncio.get_running_loop()
+    killed = loop.time()
+    await cy.send(json.dumps({"type": "answer", "round": 0, "answer": {
+        "choice": opened["round"]["public"]["options"][0]["id"]}}))
+    await wait_for(cy, "ack")
+    async with asyncio.timeout(15):
+        while True:
+            view = await wait_for(host, "host")
+            if view["offline"]["count"] == 1:
+                break
+    assert view["offline"]["names"] == ["Bea"]
+    assert loop.time() - killed < 12  # heartbeat (6 s) + a presence check (2 s), and slack
+    reveal = await wait_for(cy, "room", timeout=30, phase="reveal")
+    assert reveal["server_time_ms"] < deadline - 60_000
+    await host.close()
+    await cy.close()
+
+
+async def test_answers_waiting_for_a_new_owner_keep_their_arrival_time(
+    two_servers: tuple[ServerProcess, ServerProcess],
+) -> None:
+    """The owner (A) dies; answers reach B before the deadline, but B takes the room over
+    only after it (A's heartbeat lasts 6 s, the round 5 s): they count, scored for the time
+    they arrived, and the round closes with them."""
+    a, b = two_servers
+    host, code = await start_quiz(a.ws_url, 5)
+    players = [await join(b.ws_url, code, name) for name in ("Ann", "Bo")]
+    await host.send(json.dumps({"type": "host", "action": "start"}))
+    opened = [await wait_for(p, "room", phase="open") for p in players]
+    options = opened[0]["round"]["public"]["options"]
+    a.stop(kill=True)
+    for p in players:
+        await p.send(json.dumps({"type": "answer", "round": 0,
+                                 "answer": {"choice": options[0]["id"]}}))
+    acks = [await wait_for(p, "ack", timeout=20) for p in players]
+    assert [ack["round"] for ack in acks] == [0, 0]
+    reveal = await wait_for(players[0], "room", timeout=20, phase="reveal")
+    assert reveal["server_time_ms"] > opened[0]["round"]["deadline_ms"]  # taken over late
+    assert reveal["answered"] == 2
+    for ws in (*players, host):
+        await ws.close()
