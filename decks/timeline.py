@@ -802,10 +802,20 @@ def _tidy_label(raw: str, authors: Sequence[str]) -> str:
     text = strip_attribution(drop_opening(text), authors)
     text = drop_opening(_LEADING.sub("", text))
     text = re.sub(r"^(?:then|also|finally|eventually|later)\s+", "", text)
+    # Time told relative to another sentence means nothing in an order round: "Russia then
+    # ordered ...", "... into Belgium two days later".
+    text = re.sub(r"(?<=\w) (?:then|soon|shortly) (?=[a-z]+ed\b)", " ", text)
+    text = _RELATIVE_TIME.sub("", text)
     first = text.split(maxsplit=1)[0] if text.split() else ""
     if first in _PAST_FORMS or re.fullmatch(r"[a-z]+ed", first):
         return ""  # "printed paper money and ...": its subject is in another clause
     return _capitalise(_tidy(_definite(text)))
+
+
+_RELATIVE_TIME = re.compile(
+    r",?\s+(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|\d+)\s+"
+    r"(?:days?|weeks?|months?|years?)\s+(?:later|afterwards|after that)|later that "
+    r"(?:day|week|month|year)|the (?:next|following) (?:day|week|month|year))(?=[.;,]?$)")
 
 
 _VERB_AFTER_THIS = {"was", "were", "is", "are", "had", "has", "have", "would", "could", "will",

@@ -243,6 +243,11 @@ def test_knowt_labels_ranges_and_non_events() -> None:
     assert labels(deck)["1905"] == "Germany's Schlieffen Plan required a march through Belgium"
     assert labels(deck)["1914"] == ("Leaders went to war because of beliefs they never needed "
                                     "to state")  # "In a 1968 lecture, Joll argued that ..."
+    # Time told relative to another sentence is left out of a label.
+    assert labels(deck)["30 July 1914"] == ("Russia ordered general mobilisation, the first "
+                                            "great power to do so")  # "Russia then ordered"
+    assert labels(deck)["2 August 1914"] == ("German troops crossed into Luxembourg and into "
+                                             "Belgium")  # "... two days later"
     crisis = events["28 June–4 August 1914"]
     assert (crisis.start, crisis.end, crisis.precision) == ("1914-06-28", "1914-08-04", "day")
     assert crisis.label == "The crisis ran from the assassination in Sarajevo to Britain's entry"
