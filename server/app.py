@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from websockets.asyncio.server import Server, ServerConnection, serve
 
 from server import protocol
+from server.address_limits import AddressLimits
 from server.config import Config, connection_limit, fd_limit, join_url
 from server.connection import Connection
 from server.http import HttpRoutes
@@ -54,7 +55,8 @@ class App:
         registry = RoomRegistry(client, cap=config.max_rooms, room_ttl_ms=config.room_ttl_ms)
         self.rooms = Rooms(config, self.store, Inbox(client, config.room_ttl_ms), out, registry,
                            self.owner)
-        self.http = HttpRoutes(self.rooms, self.metrics, client)
+        self.limits = AddressLimits(enabled=config.address_limits)
+        self.http = HttpRoutes(self.rooms, self.metrics, client, self.limits)
         self._watcher: asyncio.Task[None] | None = None
 
     async def _watch(self) -> None:
@@ -76,7 +78,7 @@ class App:
         await self.hub.stop()
 
     async def handle(self, ws: ServerConnection) -> None:
-        await Connection(ws, self.rooms, self.hub, self.metrics).serve()
+        await Connection(ws, self.rooms, self.hub, self.metrics, self.limits).serve()
 
 
 async def make_server(app: App, config: Config) -> Server:

@@ -27,6 +27,7 @@ class Config:
     idle_release_s: float = 30.0  # stop running a room with no sockets here and no input
     max_rooms: int = MAX_ROOMS  # 0: no cap
     max_connections: int = 0  # WebSocket connections of this process; 0: from the fd limit
+    address_limits: bool = True  # limits per client address (`server.address_limits`)
 
 
 def fd_limit() -> int | None:

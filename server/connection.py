@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from game_rules import machine as m
 from server import protocol as p
 from server import views
+from server.address_limits import AddressLimits, Kind, TokenBucket, client_address
 from server.clock import now_ms
 from server.deck_source import BadDeck
 from server.hub import Hub, Member
@@ -38,23 +40,6 @@ RATE_PER_S = 10.0  # sustained messages per second a client may send
 RATE_BURST = 30.0  # and in a burst
 
 
-class TokenBucket:
-    """Allows `burst` messages at once, refilled at `rate` per second."""
-
-    def __init__(self, rate: float = RATE_PER_S, burst: float = RATE_BURST):
-        self.rate, self.burst = rate, burst
-        self.tokens, self.stamp = burst, time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-
 class Refused(Exception):
     """A message that gets an `error` reply; the connection stays open."""
 
@@ -63,14 +48,21 @@ class Refused(Exception):
         self.code, self.message, self.reason = code, message, reason
 
 
+# Refusals that mean a join or resume named a room or token that does not exist.
+WRONG_GUESSES = {"unknown_room", "bad_token"}
+
+
 class Connection:
-    def __init__(self, ws: ServerConnection, rooms: Rooms, hub: Hub, metrics: Metrics):
+    def __init__(self, ws: ServerConnection, rooms: Rooms, hub: Hub, metrics: Metrics,
+                 limits: AddressLimits):
         self.ws = ws
         self.rooms = rooms
         self.hub = hub
         self.metrics = metrics
+        self.limits = limits
+        self.address = client_address(ws)
         self.member: Member | None = None
-        self.bucket = TokenBucket()
+        self.bucket = TokenBucket(RATE_PER_S, RATE_BURST)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -148,13 +140,15 @@ class Connection:
                 raise Refused("malformed", "hello is only the first message.")
             case p.CreateRoom():
                 self._not_in_room()
+                self._within("create")
                 await self._create(msg)
             case p.Join():
                 self._not_in_room()
-                await self._join(msg)
+                self._within("join")
+                await self._guessing(lambda: self._join(msg))
             case p.Resume():
                 self._not_in_room()
-                await self._resume(msg)
+                await self._guessing(lambda: self._resume(msg))
             case p.Sync():
                 await self._snapshot(self._in_room())
             case p.Answer():
@@ -206,6 +200,24 @@ class Connection:
                                   plan=plan))
         await self.rooms.run(code)
         await self._snapshot(self.member)
+
+    def _within(self, kind: Kind) -> None:
+        if not self.limits.allow(kind, self.address):
+            what = "rooms created" if kind == "create" else "joins"
+            raise Refused("rate_limited", f"Too many {what} from your network; wait a little.")
+
+    async def _guessing(self, attempt: Callable[[], Awaitable[None]]) -> None:
+        """A join or resume names a room (and a token): refused outright once this address
+        has named too many that do not exist, and counted when it names one."""
+        if self.limits.guessing_blocked(self.address):
+            raise Refused("too_many_attempts", "Too many wrong room codes or tokens from your "
+                                               "network; wait a minute and check the code.")
+        try:
+            await attempt()
+        except Refused as exc:
+            if exc.code in WRONG_GUESSES:
+                self.limits.guessed_wrong(self.address)
+            raise
 
     async def _join(self, msg: p.Join) -> None:
         code = normalise_code(msg.room)

@@ -21,6 +21,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from decks.io import bundled_deck_path, list_bundled, load_deck
+from server.address_limits import AddressLimits, client_address
 from server.export import results_csv
 from server.metrics import Metrics
 from server.rooms import Rooms
@@ -43,9 +44,11 @@ def respond(status: int, body: bytes | str, content_type: str = "text/plain; cha
 
 
 class HttpRoutes:
-    def __init__(self, rooms: Rooms, metrics: Metrics, client: aioredis.Redis):
+    def __init__(self, rooms: Rooms, metrics: Metrics, client: aioredis.Redis,
+                 limits: AddressLimits):
         self.rooms = rooms
         self.metrics = metrics
+        self.limits = limits
         self.redis = client
         self._decks_json: bytes | None = None
 
@@ -75,7 +78,7 @@ class HttpRoutes:
         if path == "/decks.json":
             return respond(200, self._decks(), "application/json")
         if path.startswith("/qr/") and path.endswith(".svg"):
-            return await self._qr(normalise_code(path[4:-4]))
+            return await self._qr(normalise_code(path[4:-4]), client_address(conn))
         if path.startswith("/export/") and path.endswith(".csv"):
             token = parse_qs(url.query).get("token", [""])[0]
             return await self._export(normalise_code(path[8:-4]), token)
@@ -85,6 +88,10 @@ class HttpRoutes:
         """Let a WebSocket handshake go ahead and count it until its socket closes, or at
         the process's limit refuse it (503) before any room work."""
         metrics = self.metrics
+        if not self.limits.allow("connect", client_address(conn)):
+            metrics.refused_connections += 1
+            return respond(429, "Too many new connections from your network; try again in a "
+                                "few seconds.\n", Retry_After="5")
         if metrics.connections >= metrics.max_connections:
             metrics.refused_connections += 1
             return respond(503, f"This server is at its limit of {metrics.max_connections:,} "
@@ -125,8 +132,13 @@ class HttpRoutes:
             self._decks_json = json.dumps({"decks": decks}).encode()
         return self._decks_json
 
-    async def _qr(self, code: str) -> Response:
+    async def _qr(self, code: str, address: str) -> Response:
+        # A QR code says whether a room exists, like a join: the same throttle on guesses.
+        if self.limits.guessing_blocked(address):
+            return respond(429, "Too many unknown rooms asked for; wait a minute.\n",
+                           Retry_After="60")
         if not await self.rooms.store.exists(code):
+            self.limits.guessed_wrong(address)
             return respond(404, "unknown room\n")
         buf = io.BytesIO()
         segno.make(self.rooms.join_url(code), error="m").save(

@@ -54,6 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="WebSocket connections per process; more handshakes get HTTP "
                              "503 (default 0: as many as the open-file limit allows, "
                              "keeping 1,000 files or half of them for the rest)")
+    parser.add_argument("--address-limits", choices=("on", "off"),
+                        default=env("CARDCADE_ADDRESS_LIMITS", "on"),
+                        help="limits per client address on connections, joins, rooms created "
+                             "and wrong room codes or tokens (off: for load tests from one "
+                             "machine, e.g. `cardcade bots`; default on)")
     parser.add_argument("--workers", type=int, default=int(env("CARDCADE_WORKERS", "1")),
                         help="worker processes sharing the port; 0 = one per core (default 1)")
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
@@ -85,7 +90,8 @@ def serve(args: argparse.Namespace) -> int:
     config = Config(host=args.host, port=args.port, redis_url=args.redis,
                     public_url=args.public_url, room_ttl_ms=int(args.room_ttl * 1000),
                     reuse_port=args.reuse_port, idle_release_s=args.room_idle,
-                    max_rooms=args.max_rooms, max_connections=args.max_connections)
+                    max_rooms=args.max_rooms, max_connections=args.max_connections,
+                    address_limits=args.address_limits == "on")
     run_loop: Callable[[Coroutine[Any, Any, None]], None]
     try:
         import uvloop
@@ -117,7 +123,7 @@ def worker_command(args: argparse.Namespace, redis_url: str) -> list[str]:
             "--port", str(args.port), "--redis", redis_url, "--public-url", args.public_url,
             "--room-ttl", str(args.room_ttl), "--room-idle", str(args.room_idle),
             "--max-rooms", str(args.max_rooms), "--max-connections", str(args.max_connections),
-            "--log-level", args.log_level,
+            "--address-limits", args.address_limits, "--log-level", args.log_level,
             "--workers", "1", "--reuse-port"]
 
 

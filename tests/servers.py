@@ -15,7 +15,12 @@ from server.embedded_redis import free_port
 class ServerProcess:
     """One `cardcade serve` process talking to the test Redis."""
 
-    def __init__(self, redis_url: str, log_dir: Path, *extra: str, port: int | None = None):
+    def __init__(self, redis_url: str, log_dir: Path, *extra: str, port: int | None = None,
+                 address_limits: bool = False):
+        """`address_limits`: the limits per client address (on by default in `cardcade
+        serve`) stay on; off, the suite's hundreds of rooms and joins from this one
+        machine do not run into them (tests/test_address_limits.py tests them)."""
+        self.address_limits = address_limits
         self.redis_url = redis_url
         self.port = port or free_port()
         self.extra = extra
@@ -35,7 +40,8 @@ class ServerProcess:
                 "--port", str(self.port), "--redis", self.redis_url,
                 "--public-url", self.http_url, *self.extra]
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child process owns it
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1",
+               "CARDCADE_ADDRESS_LIMITS": "on" if self.address_limits else "off"}
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
         end = time.monotonic() + timeout
         while time.monotonic() < end:

@@ -199,14 +199,14 @@ async def test_bad_nicknames(room: Room, nickname: str, code: str) -> None:
 # --------------------------------------------------------------------- answers and roles
 
 
-async def test_double_answer_counts_once(room: Room) -> None:
+async def test_a_second_answer_counts_once(room: Room) -> None:
     rnd = room.plan[0]
     await room.ann.answer_acked(0, answer_for(rnd, "right"))
     before = await room.data.snapshot()
     await room.ann.answer(0, answer_for(rnd, "wrong"))
     await room.ann.expect_error("already_answered")
-    await room.ann.answer(0, answer_for(rnd, "right"))
-    await room.ann.expect_error("already_answered")
+    # The same answer sent again (its ack lost, say) is acknowledged again, counted once.
+    await room.ann.answer_acked(0, answer_for(rnd, "right"))
     await room.intact(before)
     await room.bob.answer_acked(0, answer_for(rnd, "wrong"))
     await room.ann.phase("reveal", 0)
