@@ -42,8 +42,10 @@ class App:
 
     def __init__(self, config: Config, client: aioredis.Redis, blocking: aioredis.Redis):
         self.config = config
-        self.owner_id = f"{socket.gethostname()}:{secrets.token_hex(4)}"
+        # The owner of its rooms' leases; an operator maps it to a process (host and pid).
+        self.owner_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.metrics = Metrics()
+        self.metrics.process = self.owner_id
         self.metrics.max_connections = connection_limit(config.max_connections, fd_limit())
         self.metrics.max_rooms = config.max_rooms
         self.store = Store(client, room_ttl_ms=config.room_ttl_ms)
@@ -124,6 +126,7 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
             config.port = server.sockets[0].getsockname()[1]
         print(f"Cardcade is running.\n  Host screen:  {app.rooms.public_url}/host\n"
               f"  Players join: {app.rooms.public_url}/play", flush=True)
+        log.info("process %s: the leases of the rooms it runs name it", app.owner_id)
         log.info("limits: %d WebSocket connections in this process (open-file limit %s), "
                  "%s live rooms on this Redis", app.metrics.max_connections, fd_limit(),
                  config.max_rooms or "unlimited")

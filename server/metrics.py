@@ -41,6 +41,7 @@ class Metrics:
         self.max_connections = 0  # this process refuses handshakes beyond it (503)
         self.refused_connections = 0
         self.max_rooms = 0  # live rooms on the whole server (0: no cap)
+        self.process = ""  # this process's id, as rooms' leases name their owner
         self.messages_in = 0
         self.messages_out = 0
         self.errors = Labelled()  # by error code
@@ -61,6 +62,9 @@ class Metrics:
             out.append(f"# TYPE cardcade_{name} {kind}")
             out.extend(f"cardcade_{name}{labels} {value:g}" for labels, value in samples)
 
+        metric("process_info", "gauge",
+               "This process: the id the leases of the rooms it runs hold (host:pid:random).",
+               [(f'{{process="{self.process}"}}', 1)])
         metric("connections", "gauge", "Open WebSocket connections.", [("", self.connections)])
         metric("max_connections", "gauge",
                "WebSocket connections this process accepts; more are refused (503).",

@@ -78,6 +78,10 @@ async def test_metrics(live_server: ServerProcess, redis: aioredis.Redis) -> Non
                  "cardcade_errors_total", "cardcade_answer_latency_seconds"):
         assert f"# TYPE {name} " in first.text
     assert 'cardcade_answer_latency_seconds_bucket{le="+Inf"}' in first.text
+    # The process, as the leases of its rooms name it: host, pid, a random part.
+    assert live_server.process is not None
+    process = re.search(r'^cardcade_process_info\{process="([^"]+)"\} 1$', first.text, re.M)
+    assert process and process[1].split(":")[1] == str(live_server.process.pid)
     errors_before = metric(first.text, 'cardcade_errors_total{code="not_in_room"}')
     answers_before = metric(first.text, "cardcade_answer_latency_seconds_count")
 
