@@ -226,7 +226,7 @@ MATCH_KEY = {"pairs": {"aaaaaa": "bbbbbb", "cccccc": "dddddd", "eeeeee": "ffffff
                     "gggggg": "hhhhhh"}}, Grade(0.5, False, 2, 4)),
         ({"pairs": {"aaaaaa": "dddddd", "cccccc": "bbbbbb", "eeeeee": "hhhhhh",
                     "gggggg": "ffffff"}}, Grade(0.0, False, 0, 4)),
-        ({"pairs": {}}, Grade(0.0, False, 0, 4)),
+        ({"pairs": {}}, "empty"),
         ({"pairs": {"zzzzzz": "bbbbbb"}}, "unknown id"),
         ({"pairs": {"aaaaaa": "zzzzzz"}}, "unknown id"),
         ({"pairs": {"aaaaaa": "bbbbbb", "cccccc": "bbbbbb"}}, "twice"),
@@ -300,7 +300,7 @@ SORT_KEY = {"placement": {"iiiii1": "bbbbb1", "iiiii2": "bbbbb2", "iiiii3": "bbb
         ({"placement": {"iiiii1": "bbbbb1", "iiiii2": "bbbbb1", "iiiii3": "bbbbb1",
                         "iiiii4": "bbbbb1"}}, Grade(0.5, False, 2, 4)),
         ({"placement": {"iiiii1": "bbbbb2", "iiiii2": "bbbbb1"}}, Grade(0.0, False, 0, 4)),
-        ({"placement": {}}, Grade(0.0, False, 0, 4)),
+        ({"placement": {}}, "empty"),
         ({"placement": {"nope": "bbbbb1"}}, "unknown id"),
         ({"placement": {"iiiii1": "nope"}}, "unknown id"),
         ({"placement": {"iiiii1": ["bbbbb1"]}}, "strings"),
@@ -422,7 +422,8 @@ def test_distribution_outcomes(kind: str) -> None:
     else:
         first = next(iter(rnd.key[field]))
         some = {field: {first: rnd.key[field][first]}}
-        none = {field: {}}
+        wrong = next(v for v in rnd.key[field].values() if v != rnd.key[field][first])
+        none = {field: {first: wrong}}  # one item, wrong (an empty answer is invalid)
     answers = [perfect, perfect, some, none, none, none, {"bad": 1}]
     bars = rounds.distribution(kind, rnd.public, rnd.key, answers)  # type: ignore[arg-type]
     assert bars == [

@@ -111,6 +111,15 @@ def derangement(rng: random.Random, n: int) -> list[int]:
             return perm
 
 
+MAX_SHOWN_ID = 16  # characters of a client's id that an error message repeats
+
+
+def shown_id(value: str) -> str:
+    """An id from an answer, quoted for an error message: cut short, as it comes from the
+    client and may be of any length."""
+    return repr(value if len(value) <= MAX_SHOWN_ID else value[:MAX_SHOWN_ID] + "…")
+
+
 def require_fields(answer: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     """`answer` as a dict with exactly `fields`, else `InvalidAnswer`."""
     if not isinstance(answer, Mapping):
@@ -127,21 +136,25 @@ def require_mapping(
 ) -> dict[str, str]:
     """`value` as a mapping from known `left` ids to known `right` ids, else `InvalidAnswer`.
 
+    It may leave left ids out (a partial answer) but not all of them: an empty mapping is
+    no answer, and is refused rather than scored 0 (the player may still answer).
     With `unique`, two left ids may not point at the same right id.
     """
     if not isinstance(value, Mapping):
         raise InvalidAnswer(f"{field!r} must be an object of id -> id")
+    if not value:
+        raise InvalidAnswer(f"{field!r} is empty: give at least one item")
     lefts, rights = set(left), set(right)
     seen: set[str] = set()
     for k, v in value.items():
         if not isinstance(k, str) or not isinstance(v, str):
             raise InvalidAnswer(f"{field!r} must map ids (strings) to ids (strings)")
         if k not in lefts:
-            raise InvalidAnswer(f"unknown id {k!r} in {field!r}")
+            raise InvalidAnswer(f"unknown id {shown_id(k)} in {field!r}")
         if v not in rights:
-            raise InvalidAnswer(f"unknown id {v!r} in {field!r}")
+            raise InvalidAnswer(f"unknown id {shown_id(v)} in {field!r}")
         if unique and v in seen:
-            raise InvalidAnswer(f"id {v!r} is used twice in {field!r}")
+            raise InvalidAnswer(f"id {shown_id(v)} is used twice in {field!r}")
         seen.add(v)
     return dict(value)
 

@@ -33,6 +33,7 @@ from game_rules.rounds.base import (
     outcome_bars,
     plural,
     require_fields,
+    shown_id,
 )
 from game_rules.rounds.texts import norm
 
@@ -149,7 +150,7 @@ class Order:
             raise InvalidAnswer("'order' lists an item twice")
         unknown = [i for i in order if i not in expected]
         if unknown:
-            raise InvalidAnswer(f"unknown item id {unknown[0]!r} in 'order'")
+            raise InvalidAnswer(f"unknown item id {shown_id(unknown[0])} in 'order'")
         if len(order) != len(expected):
             raise InvalidAnswer("'order' must list every item exactly once")
         in_place = sum(1 for a, b in zip(order, expected, strict=True) if a == b)

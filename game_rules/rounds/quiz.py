@@ -29,6 +29,7 @@ from game_rules.rounds.base import (
     forbidden,
     make_round,
     require_fields,
+    shown_id,
 )
 from game_rules.rounds.texts import deck_texts, norm
 
@@ -84,7 +85,7 @@ class Quiz:
             raise InvalidAnswer("'choice' must be an option id (a string)")
         known = key.get("options")
         if known is not None and choice not in known:
-            raise InvalidAnswer(f"unknown option id {choice!r}")
+            raise InvalidAnswer(f"unknown option id {shown_id(choice)}")
         right = choice == key["correct"]
         return Grade(fraction=1.0 if right else 0.0, perfect=right, right=int(right), of=1)
 
