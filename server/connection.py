@@ -38,6 +38,7 @@ HELLO_TIMEOUT_S = 10
 JOIN_TIMEOUT_S = 10
 RATE_PER_S = 10.0  # sustained messages per second a client may send
 RATE_BURST = 30.0  # and in a burst
+BINARY_FRAME = "Send each message as a JSON text frame; binary frames are not accepted."
 
 
 class Refused(Exception):
@@ -96,12 +97,15 @@ class Connection:
             await self.ws.close(1008, "no hello")
             return False
         self.metrics.messages_in += 1
-        try:
-            msg = p.client_adapter.validate_json(raw)
-        except ValidationError:
-            msg = None
+        msg = None
+        if isinstance(raw, bytes):
+            text = BINARY_FRAME
+        else:
+            text = 'The first message must be {"type": "hello", ...}.'
+            with contextlib.suppress(ValidationError):
+                msg = p.client_adapter.validate_json(raw)
         if not isinstance(msg, p.Hello):
-            await self.error("malformed", 'The first message must be {"type": "hello", ...}.')
+            await self.error("malformed", text)
             await self.ws.close(1002, "expected hello")
             return False
         common = sorted(set(msg.versions) & set(p.SUPPORTED_VERSIONS))
@@ -116,6 +120,9 @@ class Connection:
     async def _handle(self, raw: str | bytes) -> None:
         if not self.bucket.take():
             await self.error("rate_limited", "Too many messages; slow down.")
+            return
+        if isinstance(raw, bytes):  # the protocol is JSON text frames only
+            await self.error("malformed", BINARY_FRAME)
             return
         try:
             msg = p.client_adapter.validate_json(raw)
@@ -315,14 +322,43 @@ class Connection:
                     member.code, m.PlayerConnection(member.who, False, self.rooms.process_id))
 
 
-def _describe(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(x) for x in first.get("loc", ())) or "message"
-    if first.get("type") == "json_invalid":
-        return "The message is not valid JSON."
-    if first.get("type") == "union_tag_invalid":
-        return f"Unknown message type; expected one of: {', '.join(p.CLIENT_TYPES)}."
-    if first.get("type") == "union_tag_not_found":
-        return 'Every message needs a "type".'
-    return f"Invalid field {where}: {first.get('msg', 'invalid')}."
+# What a refused value must be, by pydantic error type: strict mode refuses `"5"`, `5.0` and
+# `true` for an int, a number for a string, 0 and 1 for a bool.
+_MUST_BE = {
+    "int_type": "must be an integer (a JSON number without a fraction or exponent: "
+                "5, not \"5\", 5.0 or true)",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "list_type": "must be an array",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+}
+MAX_LOC_PART = 30  # characters of one path element (a field name may come from the client)
 
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts = [str(x) for x in loc]
+    return ".".join(x if len(x) <= MAX_LOC_PART else x[:MAX_LOC_PART] + "…" for x in parts)
+
+
+def _describe(exc: ValidationError) -> str:
+    """The first error, naming the field (its path) and what is wrong, never the value."""
+    first = exc.errors(include_input=False, include_url=False)[0]
+    kind = first.get("type")
+    where = _where(tuple(first.get("loc", ()))) or "message"
+    if kind == "json_invalid":
+        return "The message is not valid JSON."
+    if kind == "union_tag_invalid":
+        return f"Unknown message type; expected one of: {', '.join(p.CLIENT_TYPES)}."
+    if kind == "union_tag_not_found":
+        return 'Every message needs a "type".'
+    if not first.get("loc"):
+        return 'Every message must be a JSON object with a "type".'
+    if kind == "missing":
+        return f"Missing field {where}."
+    if kind == "extra_forbidden":
+        return f"Unknown field {where}: only the documented fields are allowed."
+    if kind in _MUST_BE and "." in where:
+        return f"Invalid field {where}: it {_MUST_BE[kind]}."
+    return f"Invalid field {where}: {first.get('msg', 'invalid')}."

@@ -1,11 +1,14 @@
 """The wire protocol: JSON text frames, one pydantic discriminated union per direction.
 
 `docs/protocol.md` documents every message; `cardcade protocol schema` prints the JSON
-Schema generated from these models. Bump PROTOCOL_VERSION on any incompatible change.
+Schema generated from these models (committed as docs/protocol.schema.json). Client
+messages are validated strictly (`_In`); tests/test_protocol_doc.py keeps the document,
+the schema and these models equal. Bump PROTOCOL_VERSION on any incompatible change.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -16,23 +19,38 @@ PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 MAX_FRAME_BYTES = 512 * 1024  # a deck upload is the largest message
 MAX_PLAYERS = 10_000  # the largest `max_players` a room may be created with
+MAX_SEED = 2**53 - 1  # the largest integer a JavaScript number holds exactly
 
 
-class _Msg(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _In(BaseModel):
+    """A client message (or part of one): validated strictly, as `docs/protocol.md` says.
+
+    Strict mode takes JSON values only of the declared type: an int field refuses `"5"`,
+    `5.0` and `true`; a string field refuses numbers; a bool field refuses 0 and 1. Unknown
+    fields are refused too.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _Out(BaseModel):
+    """A server message (or part of one): every field is always sent, defaults included,
+    so the JSON Schema (serialization mode) marks every field as required."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 # --------------------------------------------------------------------- client -> server
 
 
-class Hello(_Msg):
+class Hello(_In):
     """First message of every connection: the protocol versions the client speaks."""
 
     type: Literal["hello"]
     versions: list[int] = Field(min_length=1, max_length=10)
 
 
-class GameSettingsIn(_Msg):
+class GameSettingsIn(_In):
     rounds: int = Field(default=8, ge=1, le=50)
     round_mix: list[RoundKind] = Field(default_factory=lambda: list(ROUND_KINDS), min_length=1)
     points: int = Field(default=1000, ge=100, le=10_000)
@@ -44,23 +62,23 @@ class GameSettingsIn(_Msg):
     items_per_round: int = Field(default=4, ge=3, le=6)
 
 
-class DeckUpload(_Msg):
+class DeckUpload(_In):
     filename: str = Field(default="upload.txt", max_length=200)
     text: str = Field(min_length=1, max_length=MAX_FRAME_BYTES)
     format: Literal["toml", "knowt", "quizlet", "csv", "anki"] | None = None
 
 
-class CreateRoom(_Msg):
+class CreateRoom(_In):
     """Host: create a room from a bundled deck (by name) or an uploaded one."""
 
     type: Literal["create_room"]
     deck: str | None = Field(default=None, max_length=100)
     upload: DeckUpload | None = None
     settings: GameSettingsIn = Field(default_factory=GameSettingsIn)
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=-MAX_SEED, le=MAX_SEED)
 
 
-class Join(_Msg):
+class Join(_In):
     """Player: join a room with its code and a nickname."""
 
     type: Literal["join"]
@@ -68,7 +86,7 @@ class Join(_Msg):
     nickname: str = Field(min_length=1, max_length=60)
 
 
-class Resume(_Msg):
+class Resume(_In):
     """Host or player: come back to a room with the token received earlier."""
 
     type: Literal["resume"]
@@ -76,34 +94,34 @@ class Resume(_Msg):
     token: str = Field(min_length=1, max_length=100)
 
 
-class Answer(_Msg):
+class Answer(_In):
     type: Literal["answer"]
     round: int = Field(ge=0)
     answer: dict[str, Any]
 
 
-class HostCommand(_Msg):
+class HostCommand(_In):
     type: Literal["host"]
     action: Literal["start", "next", "skip", "pause", "resume", "end", "lock", "unlock"]
 
 
-class AddTime(_Msg):
+class AddTime(_In):
     type: Literal["add_time"]
     seconds: int = Field(ge=1, le=300)
 
 
-class Kick(_Msg):
+class Kick(_In):
     type: Literal["kick"]
     player: str = Field(min_length=1, max_length=40)
 
 
-class Sync(_Msg):
+class Sync(_In):
     """Ask for a full snapshot (after a gap in `seq`)."""
 
     type: Literal["sync"]
 
 
-class Ping(_Msg):
+class Ping(_In):
     type: Literal["ping"]
 
 
@@ -120,13 +138,13 @@ CLIENT_TYPES = tuple(
 # --------------------------------------------------------------------- server -> client
 
 
-class Welcome(_Msg):
+class Welcome(_Out):
     type: Literal["welcome"] = "welcome"
     protocol: int
     server_time_ms: int
 
 
-class LeftOut(_Msg):
+class LeftOut(_Out):
     kind: RoundKind
     reason: str = Field(description="why the deck cannot carry it, e.g. \"needs 4 dated "
                                     "events, this deck has 2\"")
@@ -134,7 +152,7 @@ class LeftOut(_Msg):
                                   "needs 4 dated events, this deck has 2.\"")
 
 
-class PlanInfo(_Msg):
+class PlanInfo(_Out):
     """What the plan made of the deck: the kinds it plays and those of the mix it left out."""
 
     rounds: int = Field(description="rounds planned")
@@ -142,7 +160,7 @@ class PlanInfo(_Msg):
     left_out: list[LeftOut]
 
 
-class Created(_Msg):
+class Created(_Out):
     type: Literal["created"] = "created"
     room: str
     host_token: str
@@ -150,14 +168,14 @@ class Created(_Msg):
     plan: PlanInfo
 
 
-class Joined(_Msg):
+class Joined(_Out):
     type: Literal["joined"] = "joined"
     room: str
     player_id: str
     token: str
 
 
-class RoundView(_Msg):
+class RoundView(_Out):
     index: int
     total: int
     kind: RoundKind
@@ -169,20 +187,20 @@ class RoundView(_Msg):
     paused: bool
 
 
-class RevealView(_Msg):
+class RevealView(_Out):
     index: int
     key: dict[str, Any]
     distribution: list[dict[str, Any]]
 
 
-class RankRow(_Msg):
+class RankRow(_Out):
     rank: int
     nickname: str
     score: int
     prev_rank: int | None
 
 
-class RoomView(_Msg):
+class RoomView(_Out):
     """What everyone in the room may see; broadcast after every change."""
 
     type: Literal["room"] = "room"
@@ -201,7 +219,7 @@ class RoomView(_Msg):
     leaderboard: list[RankRow]
 
 
-class PlayerRow(_Msg):
+class PlayerRow(_Out):
     id: str
     rank: int
     nickname: str
@@ -210,14 +228,14 @@ class PlayerRow(_Msg):
     answered: bool
 
 
-class Missing(_Msg):
+class Missing(_Out):
     """Players in one situation (not answered, offline): how many, and the first names."""
 
     count: int
     names: list[str]
 
 
-class HostView(_Msg):
+class HostView(_Out):
     """Host only: the best players with ids (for kicks), who is missing, and the counts."""
 
     type: Literal["host"] = "host"
@@ -229,7 +247,7 @@ class HostView(_Msg):
     join_url: str
 
 
-class LastResult(_Msg):
+class LastResult(_Out):
     round: int
     correct: bool
     points: int
@@ -237,7 +255,7 @@ class LastResult(_Msg):
     of: int = Field(description="items in the round")
 
 
-class MeView(_Msg):
+class MeView(_Out):
     """One player's own data; never sent to anyone else."""
 
     type: Literal["me"] = "me"
@@ -252,24 +270,24 @@ class MeView(_Msg):
     last: LastResult | None
 
 
-class Ack(_Msg):
+class Ack(_Out):
     type: Literal["ack"] = "ack"
     round: int
 
 
-class Kicked(_Msg):
+class Kicked(_Out):
     type: Literal["kicked"] = "kicked"
     message: str = "The host removed you from the game."
 
 
-class Error(_Msg):
+class Error(_Out):
     type: Literal["error"] = "error"
     code: str
     message: str
     reason: str | None = Field(default=None, description="a finer cause, for some codes")
 
 
-class Pong(_Msg):
+class Pong(_Out):
     type: Literal["pong"] = "pong"
     server_time_ms: int
 
@@ -286,8 +304,14 @@ def schema() -> dict[str, Any]:
     return {
         "protocol": PROTOCOL_VERSION,
         "client_to_server": client_adapter.json_schema(),
-        "server_to_client": server_adapter.json_schema(),
+        # Serialization mode: what the server sends, every field present (see `_Out`).
+        "server_to_client": server_adapter.json_schema(mode="serialization"),
     }
+
+
+def schema_json() -> str:
+    """The JSON Schema as committed in docs/protocol.schema.json."""
+    return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def encode(msg: BaseModel) -> str:
