@@ -11,19 +11,17 @@ the round's deadline is in the state, and the runner feeds ``DeadlineReached`` w
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from game_rules import rounds, scoring
+from game_rules import nicknames, rounds, scoring
 from game_rules.model import Round, Settings
 
 Phase = Literal["lobby", "open", "reveal", "leaderboard", "podium"]
 HOST = "host"  # the recipient id of effects meant for the host
-NICKNAME_MAX = 20
 # A player whose connection dropped less than this long ago still holds an open round up
 # (a phone's Wi-Fi blip must not cost them the round); after it, they no longer do.
 RECONNECT_GRACE_MS = 15_000
@@ -77,9 +75,11 @@ class RoomState(BaseModel):
     results: dict[str, Result] = Field(default_factory=dict)  # current round, by player id
     results_round: int = -1  # the round whose answers `results` holds (-1: none, or skipped)
     kicked_ids: list[str] = Field(default_factory=list)
-    banned_nicknames: list[str] = Field(default_factory=list)  # case-folded
-    # Case-folded nickname -> player id: an index of `players` (never stored, rebuilt on
-    # load), so checking that a nickname is free does not read every player.
+    # The kicked players' `nicknames.name_keys` (case-folded nicknames in older rooms).
+    banned_nicknames: list[str] = Field(default_factory=list)
+    # Each player's `nicknames.name_keys` -> player id: an index of `players` (never
+    # stored, rebuilt on load), so checking that a nickname is free does not read every
+    # player, and a look-alike of a nickname in the room ("Ｂｏｂ", "Вob") is taken too.
     names: dict[str, str] = Field(default_factory=dict, exclude=True)
     # Player id -> when their connection dropped, for those whose has: the same kind of
     # index, so the runner's timer does not read every player.
@@ -87,8 +87,9 @@ class RoomState(BaseModel):
 
     @model_validator(mode="after")
     def _index_players(self) -> RoomState:
-        if len(self.names) != len(self.players):
-            self.names = {p.nickname.casefold(): pid for pid, p in self.players.items()}
+        if len(set(self.names.values())) != len(self.players):
+            self.names = {key: pid for pid, p in self.players.items()
+                          for key in nicknames.name_keys(p.nickname)}
         if not self.away:
             self.away = {pid: p.left_ms for pid, p in self.players.items()
                          if p.left_ms is not None}
@@ -346,18 +347,16 @@ def _reject(state: RoomState, to: str, code: str, message: str) -> Outcome:
     return state, [Rejected(to, code, message)]
 
 
-def clean_nickname(raw: str) -> str:
-    """Trim, collapse spaces and drop control characters; may return ''."""
-    text = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
-    return " ".join(text.split())
-
-
 def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outcome:
-    pid, nickname = event.player_id, clean_nickname(event.nickname)
-    if not nickname or len(nickname) > NICKNAME_MAX:
-        return _reject(state, pid, "nickname_invalid",
-                       f"Choose a nickname of 1 to {NICKNAME_MAX} characters.")
-    if pid in state.kicked_ids or nickname.casefold() in state.banned_nicknames:
+    pid = event.player_id
+    try:
+        nickname = nicknames.clean(event.nickname)
+    except nicknames.NicknameError as exc:
+        return _reject(state, pid, exc.code, exc.message)
+    keys = nicknames.name_keys(nickname)
+    banned = state.banned_nicknames
+    if pid in state.kicked_ids or nickname.casefold() in banned or any(
+            key in banned for key in keys):
         return _reject(state, pid, "kicked", "The host removed this player from the game.")
     if pid in state.players:
         return _reject(state, pid, "already_joined", "This player has already joined.")
@@ -369,12 +368,14 @@ def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outco
         return _reject(state, pid, "game_started", "The game has started and late joining is off.")
     if len(state.players) >= game.settings.max_players:
         return _reject(state, pid, "room_full", "This room is full.")
-    folded = nickname.casefold()
-    if folded in state.names:
-        return _reject(state, pid, "nickname_taken", f"The nickname {nickname!r} is taken.")
+    if game.settings.name_filter and nicknames.is_blocked(nickname):
+        return _reject(state, pid, nicknames.BLOCKED.code, nicknames.BLOCKED.message)
+    if any(key in state.names for key in keys):
+        return _reject(state, pid, "nickname_taken",
+                       "That nickname, or one that looks the same, is taken in this room.")
     new = _with_player(state, pid, Player(nickname=nickname, joined_ms=now_ms,
                                           via=event.via or None))
-    new.names = {**state.names, folded: pid}
+    new.names = {**state.names, **dict.fromkeys(keys, pid)}
     return new, [Joined(pid), PlayersChanged(pid)]
 
 
@@ -608,7 +609,8 @@ def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
         "away": {k: v for k, v in state.away.items() if k != pid},
         "results": {k: v for k, v in state.results.items() if k != pid},
         "kicked_ids": [*state.kicked_ids, pid],
-        "banned_nicknames": [*state.banned_nicknames, player.nickname.casefold()],
+        "banned_nicknames": [*state.banned_nicknames,
+                             *nicknames.name_keys(player.nickname)],
     })
     effects: list[Effect] = [Kicked(pid), PlayersChanged(pid)]
     if new.phase == "open" and _everyone_answered(new, now_ms):

@@ -76,6 +76,7 @@ class Settings:
     late_join: bool = True
     max_players: int = 100
     items_per_round: int = 4  # pairs in match, cards in sort, events in order
+    name_filter: bool = True  # refuse nicknames with a word of the profanity list
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,27 @@
-"""The deck a host asked for: a bundled one by name, or an uploaded file in any format."""
+"""The deck a host asked for: a bundled one by name, or an uploaded file in any format.
+
+An upload's file name and the title in it are a stranger's text that every player sees:
+both are cleaned (`game_rules.nicknames.plain_text`) before they are used or repeated in
+an error message.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 
 from decks.importers import import_text
+from decks.importers.common import title_from_name
 from decks.io import DeckError, bundled_deck_path, load_deck, parse_deck
 from decks.model import DeckFile
-from server.protocol import CreateRoom
+from game_rules.nicknames import plain_text
+from server.protocol import CreateRoom, DeckUpload
 
 DEFAULT_DECK = "soviet-union-1928-41"
+TITLE_MAX = 80  # characters of an uploaded deck's title: it heads the projector's screen
+NAME_MAX = 60  # characters of an uploaded file's name, as messages and `source` give it
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
 
 
 class BadDeck(ValueError):
@@ -33,12 +44,33 @@ def deck_for_room(msg: CreateRoom) -> DeckFile:
     """The deck `msg` names or uploads; raises `BadDeck` when it cannot be used."""
     try:
         if msg.upload is None:
-            path = bundled_deck_path(msg.deck or DEFAULT_DECK)
+            path = bundled_deck_path(plain_text(msg.deck or DEFAULT_DECK, 100))
             return _bundled(str(path), os.stat(path).st_mtime_ns)
-        up = msg.upload
-        if up.format == "toml" or (up.format is None and up.filename.endswith(".toml")):
-            return parse_deck(up.text, up.filename)
-        # Uploads get what `cardcade deck import` gives: claims and proposed events.
-        return import_text(up.text, up.format, filename=up.filename, events=True).deck
+        return _uploaded(msg.upload)
     except DeckError as exc:
         raise BadDeck(str(exc), exc.reason) from None
+
+
+def _uploaded(up: DeckUpload) -> DeckFile:
+    """The deck of an upload, its title and `source` cleaned."""
+    name = file_name(up.filename)
+    if up.format == "toml" or (up.format is None and name.endswith(".toml")):
+        deck = parse_deck(up.text, name)
+    else:  # uploads get what `cardcade deck import` gives: claims and proposed events
+        deck = import_text(up.text, up.format, filename=name, events=True).deck
+    stem = name.rsplit(".", 1)[0]
+    title = (plain_text(deck.title, TITLE_MAX) or plain_text(title_from_name(stem), TITLE_MAX)
+             or "Uploaded deck")
+    return deck.model_copy(update={"title": title, "source": name})
+
+
+def file_name(raw: str) -> str:
+    """An uploaded file's name made safe to show and repeat: the last part of a path,
+    cleaned and cut to NAME_MAX characters, its extension kept when it is plain letters
+    and digits ("<b>My deck</b>.csv" -> "My deck.csv"); "upload" when nothing is left."""
+    base = re.split(r"[/\\]", plain_text(raw))[-1].strip()
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not _EXTENSION.fullmatch(ext):
+        stem, ext = base, ""
+    stem = plain_text(stem, NAME_MAX) or "upload"
+    return f"{stem}.{ext}" if ext else stem

@@ -60,6 +60,7 @@ class GameSettingsIn(_In):
     late_join: bool = True
     max_players: int = Field(default=100, ge=1, le=MAX_PLAYERS)
     items_per_round: int = Field(default=4, ge=3, le=6)
+    name_filter: bool = True  # refuse nicknames with a word of the profanity list
 
 
 class DeckUpload(_In):

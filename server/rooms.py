@@ -57,7 +57,7 @@ class Rooms:
             rounds=s.rounds, round_mix=tuple(s.round_mix), points=s.points,
             time_limit_ms=s.time_limit_s * 1000, speed_scoring=s.speed_scoring,
             streak_bonus=s.streak_bonus, late_join=s.late_join, max_players=s.max_players,
-            items_per_round=s.items_per_round,
+            items_per_round=s.items_per_round, name_filter=s.name_filter,
         )
         seed = msg.seed if msg.seed is not None else secrets.randbits(32)
         rules_deck = deck.to_rules()

@@ -187,7 +187,7 @@ async def test_not_in_room_and_already_in_room(room: Room) -> None:
     ("Player 0", "nickname_taken"),
     ("  pLaYeR   0 ", "nickname_taken"),
     ("   ", "nickname_invalid"),
-    ("\u0007\u200b", "nickname_invalid"),
+    ("\u0007\u200b", "bad_nickname"),
     ("x" * 21, "nickname_invalid"),
 ])
 async def test_bad_nicknames(room: Room, nickname: str, code: str) -> None:
