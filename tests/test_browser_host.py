@@ -526,6 +526,29 @@ def test_create_from_file_in_two_clicks(browser: Any, live_server: Any) -> None:
     assert not axe.found, json.dumps(axe.found, indent=1)
 
 
+def test_name_filter_checkbox(browser: Any, live_server: Any, bots: Bots) -> None:
+    """The create form has "Refuse rude nicknames", ticked by default and in view at
+    1280x720 with the rest of the form; unticked, `create_room` says `name_filter: false`
+    and a rude nickname can join."""
+    errors: list[str] = []
+    host, frames = new_page(browser, HOST_VIEW, errors, "host")
+    open_create_form(host, live_server.http_url)
+    box = host.locator("label:has(#name_filter)")
+    assert box.inner_text().strip() == "Refuse rude nicknames"
+    assert host.is_checked("#name_filter") and in_view(host, "#name_filter")
+    assert in_view(host, "#create-btn") and no_page_scroll(host)
+    host.set_checked("#name_filter", False)
+    fill_settings(host, rounds=1, mix=["quiz"])
+    host.click("#create-btn")
+    host.wait_for_selector("#room-code")
+    sent = [m for m in frames.sent if m.get("type") == "create_room"]
+    assert len(sent) == 1 and sent[0]["settings"]["name_filter"] is False
+    code = host.inner_text("#room-code").strip()
+    bots.join(code, ["Shit Happens"])
+    host.wait_for_selector("text=Shit Happens")
+    assert not errors, errors
+
+
 PLAIN_DECK = "".join(f"{term}\t{definition}\n" for term, definition in [
     ("Nucleus", "Holds the cell's DNA"), ("Ribosome", "Builds proteins"),
     ("Mitochondrion", "Makes most of the cell's ATP"), ("Lysosome", "Digests worn-out parts"),

@@ -116,7 +116,8 @@ export function buildCreate() {
           h("div", { class: "row wrap" },
             checkbox("speed_scoring", "Faster answers score more", true),
             checkbox("streak_bonus", "Streak bonus", true),
-            checkbox("late_join", "Allow joining after the start", true))))));
+            checkbox("late_join", "Allow joining after the start", true),
+            checkbox("name_filter", "Refuse rude nicknames", true))))));
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -130,6 +131,7 @@ export function buildCreate() {
       speed_scoring: form.querySelector("#speed_scoring").checked,
       streak_bonus: form.querySelector("#streak_bonus").checked,
       late_join: form.querySelector("#late_join").checked,
+      name_filter: form.querySelector("#name_filter").checked,
     };
     for (const [k, v] of Object.entries(settings)) {
       if (typeof v === "number" && !Number.isFinite(v)) return showError(`Check the value of ${k}.`);

@@ -8,15 +8,20 @@ const NICK_MAX = 20; // the server's limit, after trimming (protocol.md, section
 const JOIN_MESSAGES = {
   unknown_room: (code) => `There is no game with the code ${code}. Check the code on the big screen.`,
   room_locked: () => "The host has locked this game: no one can join right now.",
-  nickname_taken: () => "Someone in this game already has that nickname. Pick another one.",
+  nickname_taken: () => "Someone in this game already has that nickname, or one that looks the same. Pick another one.",
   nickname_invalid: () => `Choose a nickname of 1 to ${NICK_MAX} characters.`,
+  bad_nickname: () => "Use letters, digits and symbols you can see: no invisible characters, and at most 2 accents on a letter.",
+  nickname_blocked: () => "That nickname is not allowed in this game. Pick another one.",
   game_started: () => "This game has already started and the host does not allow late joining.",
   room_full: () => "This game is full.",
   game_over: () => "This game has ended.",
   kicked: () => "The host removed you from this game.",
 };
 // the field to correct after each error (focused and selected)
-const FIELD_OF = { unknown_room: "room-code", nickname_taken: "nickname", nickname_invalid: "nickname", kicked: "nickname" };
+const FIELD_OF = {
+  unknown_room: "room-code", nickname_taken: "nickname", nickname_invalid: "nickname",
+  bad_nickname: "nickname", nickname_blocked: "nickname", kicked: "nickname",
+};
 
 /** The join was refused: say why, on the join screen. */
 export function joinFailed(code, message) {
