@@ -168,3 +168,35 @@ async def test_answers_waiting_for_a_new_owner_keep_their_arrival_time(
     assert reveal["answered"] == 2
     for ws in (*players, host):
         await ws.close()
+
+
+async def test_a_stopping_process_hands_its_rooms_over_at_once(
+    two_servers: tuple[ServerProcess, ServerProcess],
+) -> None:
+    """SIGTERM to the room's owner (A): it gives its leases back, and B, which has sockets
+    in the room, runs it at its next look (every second): an answer sent through B
+    meanwhile is acked, and every acked answer counts. (The time to the ack is printed.)"""
+    a, b = two_servers
+    host, code = await start_quiz(a.ws_url, 120)
+    players = [await join(b.ws_url, code, name) for name in ("Ann", "Bo", "Cy")]
+    await host.send(json.dumps({"type": "host", "action": "start"}))
+    opened = [await wait_for(p, "room", phase="open") for p in players]
+    options = opened[0]["round"]["public"]["options"]
+    await players[0].send(json.dumps({"type": "answer", "round": 0,
+                                      "answer": {"choice": options[0]["id"]}}))
+    await wait_for(players[0], "ack")
+    loop = asyncio.get_running_loop()
+    await asyncio.to_thread(a.stop)  # SIGTERM: a clean stop
+    stopped = loop.time()
+    await players[1].send(json.dumps({"type": "answer", "round": 0,
+                                      "answer": {"choice": options[1]["id"]}}))
+    await wait_for(players[1], "ack", timeout=10)
+    handed_over = loop.time() - stopped
+    await players[2].send(json.dumps({"type": "answer", "round": 0,
+                                      "answer": {"choice": options[2]["id"]}}))
+    await wait_for(players[2], "ack")
+    reveal = await wait_for(players[0], "room", phase="reveal")
+    assert reveal["answered"] == 3
+    print(f"answer acked {handed_over:.2f} s after the owner's SIGTERM")  # (no timing assert)
+    for ws in (*players, host):
+        await ws.close()
