@@ -10,16 +10,20 @@ import os
 import secrets
 import socket
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from websockets.asyncio.server import Server, ServerConnection, serve
 
 from server import protocol
 from server.address_limits import AddressLimits
 from server.config import Config, connection_limit, fd_limit, join_url
-from server.connection import Connection
+from server.connection import Connection, send_snapshot
 from server.http import HttpRoutes
-from server.hub import Hub
+from server.hub import Hub, Member
 from server.inbox import Inbox
 from server.lease import Leases
 from server.metrics import Metrics
@@ -33,6 +37,26 @@ log = logging.getLogger("cardcade")
 
 WATCH_INTERVAL_S = 1.0
 REDIS_CONNECTIONS = 128  # per process, for short commands
+REDIS_RETRIES = 3  # a command that meets a broken connection is tried again this often
+REDIS_CONNECT_TIMEOUT_S = 2.0
+REDIS_TIMEOUT_S = 5.0  # a reply (the blocking read waits at most owner.BLOCK_S for one)
+
+
+def redis_options() -> dict[str, Any]:
+    """How the Redis connections fail and recover. After Redis restarts, every pooled
+    connection is dead; without retries each one failed the first command that used it
+    (`sync` answered `unavailable` for most clients of a process after Redis was back).
+    A command that meets a broken connection (or Redis still loading its data: LOADING is
+    a ConnectionError too) is sent again on a new one after 0.1, 0.2 and 0.4 s, so a
+    caller hears `unavailable` about a second after Redis went away, not never. Timeouts
+    are not retried: a command that timed out may have run, and waiting again would only
+    keep the client without a word for longer."""
+    return {
+        "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), REDIS_RETRIES,
+                       supported_errors=(RedisConnectionError,)),
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
+        "socket_timeout": REDIS_TIMEOUT_S,
+    }
 
 
 class App:
@@ -59,7 +83,16 @@ class App:
                            self.owner)
         self.limits = AddressLimits(enabled=config.address_limits)
         self.http = HttpRoutes(self.rooms, self.metrics, client, self.limits)
+        self.hub.snapshot = self._snapshot
         self._watcher: asyncio.Task[None] | None = None
+
+    async def _snapshot(self, member: Member) -> None:
+        """Send one socket its snapshot (the hub does after its pub/sub connection is back)."""
+        async def send(text: str) -> None:
+            await member.ws.send(text)
+            self.metrics.messages_out += 1
+
+        await send_snapshot(self.rooms, member, send)
 
     async def _watch(self) -> None:
         """Take over rooms whose owner went away while this process has sockets in them."""
@@ -110,12 +143,13 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
     # A blocking pool: under a burst, callers wait for a free connection instead of failing.
     pool = aioredis.BlockingConnectionPool.from_url(
         url, max_connections=REDIS_CONNECTIONS, timeout=10, health_check_interval=30,
-        client_name=name,
+        client_name=name, **redis_options(),
     )
     client = aioredis.Redis(connection_pool=pool)
     # The rooms loop blocks in one XREAD for all the rooms: a connection of its own, so the
     # blocked read never holds one the short commands need.
-    blocking = aioredis.Redis.from_url(url, max_connections=2, client_name=name)
+    blocking = aioredis.Redis.from_url(url, max_connections=2, client_name=name,
+                                       **redis_options())
     app = App(config, client, blocking)
     server: Server | None = None
     try:

@@ -277,39 +277,7 @@ class Connection:
             await self._push(m.PlayerConnection(who, True, self.rooms.process_id))
 
     async def _snapshot(self, member: Member) -> None:
-        """Send the full views this member may see: the latest room (and host) frames as
-        sent, and a player's own view built from their record (O(1) in any room size)."""
-        room, host = await self.rooms.outbox.last_views(member.code)
-        parts = await self.rooms.store.snapshot_parts(member.code, member.who)
-        if room is None or parts is None:  # nothing sent yet: build the views from the room
-            loaded = await self.rooms.store.load(member.code)
-            if loaded is None:
-                raise Refused("unknown_room", "This room has expired.")
-            await self._snapshot_built(member, loaded)
-            return
-        # The seq of the room view sent, not the state's (which may be one ahead of it while
-        # the owner publishes): the views of that next seq must still reach this socket.
-        room, seq = views.restamp(room, now_ms())
-        member.last_seq = max(member.last_seq, seq)
-        await self.send_text(room)
-        if member.who == "host" and host is not None:
-            await self.send_text(host)
-        elif parts.player is not None:
-            found = await self.rooms.store.game(member.code)
-            if found is None:
-                raise Refused("unknown_room", "This room has expired.")
-            await self.send_text(views.me_view(found[0], parts.state, seq, member.who,
-                                               parts.player, parts.result, parts.rank))
-
-    async def _snapshot_built(self, member: Member, loaded: Loaded) -> None:
-        seq, state = loaded.seq, loaded.state
-        member.last_seq = max(member.last_seq, seq)
-        await self.send(views.room_view(member.code, loaded.deck_title, loaded.game, state, seq,
-                                        now_ms()))
-        if member.who == "host":
-            await self.send(views.host_view(state, seq, self.rooms.join_url(member.code)))
-        elif member.who in state.players:
-            await self.send_text(views.me_views(loaded.game, state, seq, {member.who})[member.who])
+        await send_snapshot(self.rooms, member, self.send_text)
 
     async def _leave(self) -> None:
         member, self.member = self.member, None
@@ -320,6 +288,47 @@ class Connection:
             with contextlib.suppress(Exception):
                 await self.rooms.inbox.push(
                     member.code, m.PlayerConnection(member.who, False, self.rooms.process_id))
+
+
+async def send_snapshot(rooms: Rooms, member: Member,
+                        send_text: Callable[[str], Awaitable[None]]) -> None:
+    """Send the full views `member` may see: the latest room (and host) frames as sent, and
+    a player's own view built from their record (O(1) in any room size). Used by `sync`,
+    `resume` and the hub after its pub/sub connection came back (`Hub.snapshot`)."""
+    room, host = await rooms.outbox.last_views(member.code)
+    parts = await rooms.store.snapshot_parts(member.code, member.who)
+    if room is None or parts is None:  # nothing sent yet: build the views from the room
+        loaded = await rooms.store.load(member.code)
+        if loaded is None:
+            raise Refused("unknown_room", "This room has expired.")
+        await _snapshot_built(rooms, member, loaded, send_text)
+        return
+    # The seq of the room view sent, not the state's (which may be one ahead of it while
+    # the owner publishes): the views of that next seq must still reach this socket.
+    room, seq = views.restamp(room, now_ms())
+    member.last_seq = max(member.last_seq, seq)
+    await send_text(room)
+    if member.who == "host" and host is not None:
+        await send_text(host)
+    elif parts.player is not None:
+        found = await rooms.store.game(member.code)
+        if found is None:
+            raise Refused("unknown_room", "This room has expired.")
+        await send_text(views.me_view(found[0], parts.state, seq, member.who, parts.player,
+                                      parts.result, parts.rank))
+
+
+async def _snapshot_built(rooms: Rooms, member: Member, loaded: Loaded,
+                          send_text: Callable[[str], Awaitable[None]]) -> None:
+    seq, state = loaded.seq, loaded.state
+    member.last_seq = max(member.last_seq, seq)
+    await send_text(views.room_view(member.code, loaded.deck_title, loaded.game, state, seq,
+                                    now_ms()).model_dump_json())
+    if member.who == "host":
+        await send_text(views.host_view(state, seq, rooms.join_url(member.code))
+                        .model_dump_json())
+    elif member.who in state.players:
+        await send_text(views.me_views(loaded.game, state, seq, {member.who})[member.who])
 
 
 # What a refused value must be, by pydantic error type: strict mode refuses `"5"`, `5.0` and

@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import ServerConnection, broadcast
+from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
     from server.metrics import Metrics
 
 log = logging.getLogger("cardcade.hub")
+
+RECONNECT_S = 0.1  # how soon a lost pub/sub connection is tried again
+RESYNC_BATCH = 100  # snapshots sent at once after a reconnect
 
 
 def write_frame(sockets: list[ServerConnection], text: str) -> None:
@@ -89,16 +94,28 @@ class Hub:
         # (un)subscribes one at a time.
         self._subscribing = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
+        # Sends a socket the full views it may see (`server.connection.send_snapshot`): what
+        # was published while the pub/sub connection was down never reaches this process.
+        self.snapshot: Callable[[Member], Awaitable[None]] | None = None
+        self._reconnected = False
+        self._resyncing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.pubsub.connect()
+        # Called after every reconnect, after redis-py's own callback has subscribed the
+        # channels again (callbacks run in the order they were registered).
+        self.pubsub.connection.register_connect_callback(self._on_reconnect)
         self._reader = asyncio.create_task(self._read())
 
+    async def _on_reconnect(self, connection: Any) -> None:
+        self._reconnected = True
+
     async def stop(self) -> None:
-        if self._reader:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        for task in (self._reader, self._resyncing):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.pubsub.aclose()
 
     async def add(self, member: Member) -> None:
@@ -124,6 +141,7 @@ class Hub:
 
     async def _read(self) -> None:
         task = asyncio.current_task()
+        lost = False
         while True:
             if task is not None and task.cancelling():
                 raise asyncio.CancelledError  # swallowed by redis-py (redis/redis-py#2028)
@@ -132,10 +150,24 @@ class Hub:
                 continue
             try:
                 message = await self.pubsub.get_message(timeout=1.0)
-            except Exception:
-                log.exception("pub/sub read failed; retrying")
-                await asyncio.sleep(0.5)
+            except Exception as exc:
+                if not lost:
+                    log.warning("pub/sub connection lost (%s); reconnecting", exc)
+                lost = True
+                # Start afresh: connect, subscribe every channel again, `_on_reconnect`.
+                if self.pubsub.connection is not None:
+                    with contextlib.suppress(Exception):
+                        await self.pubsub.connection.disconnect()
+                await asyncio.sleep(RECONNECT_S)
                 continue
+            if self._reconnected:
+                # The channels are subscribed again (the first replies on the new connection
+                # have been read); what was published meanwhile is lost: resync every socket.
+                self._reconnected = lost = False
+                log.info("pub/sub connection back: %d room channel(s) subscribed again",
+                         len(self.rooms))
+                if self._resyncing is None or self._resyncing.done():
+                    self._resyncing = asyncio.create_task(self._resync())
             if message is None or message["type"] != "message":
                 continue
             code = keys.code_of_channel(message["channel"].decode())
@@ -143,6 +175,26 @@ class Hub:
                 self.deliver(code, Envelope.decode(message["data"]))
             except Exception:
                 log.exception("room %s: could not deliver an envelope", code)
+
+    async def _resync(self) -> None:
+        """Send every socket here (but joins in flight, whose join has its own timeout) a
+        snapshot: a room view, an ack or a player's view published while the pub/sub
+        connection was down reached no one here."""
+        if self.snapshot is None:
+            return
+        members = [mb for room in self.rooms.values() for mb in room.members
+                   if mb.waiter is None]
+        for i in range(0, len(members), RESYNC_BATCH):
+            results = await asyncio.gather(*(self.snapshot(mb)
+                                             for mb in members[i:i + RESYNC_BATCH]),
+                                           return_exceptions=True)
+            failed = [r for r in results
+                      if isinstance(r, Exception) and not isinstance(r, ConnectionClosed)]
+            if failed:
+                log.warning("resync after the pub/sub reconnect: %d socket(s) failed (%s)",
+                            len(failed), failed[0])
+        log.info("resync after the pub/sub reconnect: %d socket(s) sent a snapshot",
+                 len(members))
 
     def send(self, member: Member, text: str) -> None:
         self.write([member.ws], text)
