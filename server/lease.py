@@ -22,11 +22,13 @@ local function free(owner)
   return not owner or redis.call('EXISTS', ARGV[1] .. owner .. ARGV[2]) == 0
 end
 """
-# Takes the room of KEYS[1] for ARGV[3] unless a live process holds it; 1 if ARGV[3] holds
-# it now. The lease lives as long as a room (commits refresh it with the room's keys).
+# Takes the room of KEYS[1] for ARGV[3] unless a live process holds it (unless any process
+# does, when ARGV[5] is not '1'); 1 if ARGV[3] holds it now. The lease lives as long as a
+# room (commits refresh it with the room's keys).
 _ACQUIRE = _IS_FREE + """
 local owner = redis.call('GET', KEYS[1])
 if owner == ARGV[3] then return 1 end
+if owner and ARGV[5] ~= '1' then return 0 end
 if not free(owner) then return 0 end
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 return 1
@@ -74,12 +76,14 @@ class Leases:
         """End the heartbeat: any lease left names a dead process, free for the taking."""
         await self.redis.delete(self._heart)
 
-    async def acquire(self, code: str) -> bool:
-        """Take `code`'s room unless a live process holds it. Call `beat` first: a lease
-        is only as good as its owner's heartbeat."""
+    async def acquire(self, code: str, *, take_lapsed: bool = True) -> bool:
+        """Take `code`'s room unless a live process holds it (`take_lapsed` False: unless
+        any process does, even one whose heartbeat has run out). Call `beat` first: a
+        lease is only as good as its owner's heartbeat."""
         return bool(await self._acquire(
             keys=[keys.room_keys(code).lease],
-            args=[keys.WAKE_HEAD, keys.ALIVE_TAIL, self.owner_id, keys.ROOM_TTL_MS]))
+            args=[keys.WAKE_HEAD, keys.ALIVE_TAIL, self.owner_id, keys.ROOM_TTL_MS,
+                  "1" if take_lapsed else "0"]))
 
     async def free(self, codes: list[str]) -> list[str]:
         """Those of `codes` whose room nobody (alive) owns, in one round trip."""

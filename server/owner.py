@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from game_rules import machine as m
 from server import keys
@@ -37,6 +39,7 @@ log = logging.getLogger("cardcade.owner")
 BATCH = 200  # inbox entries per room per read
 BLOCK_S = 1.0  # the longest a read blocks
 BEAT_EVERY_S = keys.LEASE_TTL_MS / 3000
+BEAT_RETRY_S = 0.25  # how soon a heartbeat that failed (Redis away) is tried again
 EXPIRY_CHECK_S = 10.0  # how often rooms are checked for having expired, moved, or idle
 COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
 PRESENCE_CHECK_S = 2.0  # how often players' processes are checked for having died
@@ -62,10 +65,24 @@ class Owner:
         self._added = asyncio.Event()
         self._busy: set[str] = set()  # rooms read at every round trip (see `_round`)
         self._full_read = 0.0  # when every room's inbox was last read
+        # While this process cannot renew its heartbeat (Redis is away), and for a beat
+        # after it can again, no other process is taken for dead (see `_may_judge`).
+        self._beat_failing = False
+        self._judge_after = 0.0
+        self._rerun: set[str] = set()  # rooms to run again from Redis (see `_step`)
+
+    def _may_judge(self) -> bool:
+        """Whether a process whose heartbeat is missing may be taken for dead. Not while this
+        process cannot renew its own (Redis is away), nor for a beat after it can again:
+        when Redis comes back after more than a heartbeat's life, every process's heartbeat
+        has run out, and each needs a moment to renew it. Without this, the processes took
+        each other's rooms and dropped each other's players as soon as Redis was back."""
+        return not self._beat_failing and time.monotonic() >= self._judge_after
 
     async def ensure(self, code: str) -> None:
         """Run the room here if no process holds its lease."""
-        if code in self.runners or not await self.leases.acquire(code):
+        if code in self.runners or not await self.leases.acquire(
+                code, take_lapsed=self._may_judge()):
             return
         runner = RoomRunner(code, self.leases.owner_id, self.store, self.outbox, self.metrics,
                             self.join_url)
@@ -86,6 +103,8 @@ class Owner:
     async def take_over(self, codes: list[str]) -> None:
         """Run those of `codes` whose owner went away (their lease is free): one look at
         all their leases, not a SET NX per room every second."""
+        if not self._may_judge():
+            return
         try:
             orphans = await self.leases.free([c for c in codes if c not in self.runners])
         except Exception:
@@ -117,13 +136,22 @@ class Owner:
     async def _beat(self) -> None:
         """Keep the heartbeat that holds every lease of this process, on a clock of its
         own: a slow round trip of the rooms loop (thousands of sockets closing at once,
-        say) must not let it lapse."""
+        say) must not let it lapse. A beat that failed (Redis away) is tried again every
+        BEAT_RETRY_S, so the heartbeat is back as soon as Redis is."""
         while True:
-            await asyncio.sleep(BEAT_EVERY_S)
+            await asyncio.sleep(BEAT_RETRY_S if self._beat_failing else BEAT_EVERY_S)
             try:
                 await self.leases.beat()
-            except Exception:
-                log.exception("could not renew this process's heartbeat; retrying")
+            except Exception as exc:
+                if not self._beat_failing:
+                    log.warning("could not renew this process's heartbeat (%s); retrying "
+                                "every %.2f s", exc, BEAT_RETRY_S)
+                self._beat_failing = True
+                continue
+            if self._beat_failing:
+                self._beat_failing = False
+                self._judge_after = time.monotonic() + BEAT_EVERY_S + BEAT_RETRY_S
+                log.info("heartbeat renewed: Redis is back")
 
     async def _run(self) -> None:
         checked = presence = time.monotonic()
@@ -139,6 +167,8 @@ class Owner:
                     await self._forget_expired()
                     await self._release_idle()
                     checked = time.monotonic()
+                if self._rerun:
+                    await self._run_again()
                 if time.monotonic() - presence > PRESENCE_CHECK_S:
                     await self._drop_dead_connections()
                     presence = time.monotonic()
@@ -198,6 +228,8 @@ class Owner:
         """Players connected through a process that died (its heartbeat ran out, and it
         never said they left) are disconnected, so no round waits for them: one look at
         the few processes named, then a step for each room that had such players."""
+        if not self._may_judge():
+            return
         rooms_of: dict[str, list[str]] = {}
         for code, runner in self.runners.items():
             for via in runner.connected_via() - {self.leases.owner_id}:
@@ -231,6 +263,18 @@ class Owner:
             await runner.step(entries, more=more, local=local)
         except LeaseLost as exc:
             self._drop(code, str(exc))
+            # Run it again if the lease is still this process's: the state moved under a
+            # commit whose reply was lost with its connection, and which was sent again.
+            self._rerun.add(code)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            # Redis went away during the step. The lease still names this process, which
+            # keeps its heartbeat: releasing the room (which fails too) and forgetting it
+            # left it run by no one. Its state in Redis is the last commit: run it again
+            # from there once Redis answers (the batch is read again from the inbox).
+            log.warning("room %s: Redis failed during a step (%s); it runs again from its "
+                        "state in Redis once Redis answers", code, exc)
+            self._drop(code, None)
+            self._rerun.add(code)
         except RoomGone as exc:
             self._drop(code, str(exc))
             await self.leases.release(code)
@@ -240,6 +284,13 @@ class Owner:
             self._drop(code, None)
             with contextlib.suppress(Exception):
                 await self.leases.release(code)
+
+    async def _run_again(self) -> None:
+        """Run again the rooms a step left (see `_step`), where this process still holds
+        their lease (raises while Redis is away: tried again at the next round trip)."""
+        for code in list(self._rerun):
+            await self.ensure(code)
+            self._rerun.discard(code)
 
     def _idle(self, code: str, runner: RoomRunner) -> bool:
         """No input for a while and nobody here: the room costs nothing until a
