@@ -409,7 +409,7 @@ class Worker:
                                                      '{"type": "join", "room": "A", '
                                                      '"nickname": "B"}']),
                           MALFORMED, then_close=1002)
-        await self.exchange(probe)
+        await self.exchange(self._sized(probe))  # a garbage hello may be oversize too
         await self._drop()
 
     # ------------------------------------------------------------------ probes
