@@ -38,7 +38,9 @@ log = logging.getLogger("cardcade")
 WATCH_INTERVAL_S = 1.0
 REDIS_CONNECTIONS = 128  # per process, for short commands
 REDIS_RETRIES = 3  # a command that meets a broken connection is tried again this often
-REDIS_CONNECT_TIMEOUT_S = 2.0
+# A connect that takes longer fails (a partition); not shorter: a process whose event loop
+# lags a couple of seconds under a burst must not take its own lag for Redis being away.
+REDIS_CONNECT_TIMEOUT_S = 5.0
 REDIS_TIMEOUT_S = 5.0  # a reply (the blocking read waits at most owner.BLOCK_S for one)
 
 
