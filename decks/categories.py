@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-__all__ = ["REPORTING", "assign_categories", "derive_aliases", "is_author", "role_noun",
-           "split_prefix", "strip_attribution"]
+__all__ = ["REPORTING", "TextIndex", "assign_categories", "derive_aliases", "is_author",
+           "present", "role_noun", "split_prefix", "strip_attribution"]
 
 _WORD = r"[A-Z][\w’'.-]*"
 _PREFIX = re.compile(rf"^\s*({_WORD}(?:[ \t]+{_WORD}){{0,2}})[ \t]*:[ \t]*(?=\S)")
@@ -74,16 +74,83 @@ def assign_categories(prompts: Sequence[str]) -> list[tuple[str | None, str]]:
     return [s if s is not None else (None, p) for s, p in zip(split, prompts, strict=True)]
 
 
-def derive_aliases(category: str, texts: Iterable[str]) -> list[str]:
+_WORDS = re.compile(r"\w+")
+_LAST_WORD = re.compile(r"\w+\Z")
+
+
+class TextIndex:
+    """The texts of a deck and, for each word in them (a run of word characters), which
+    texts hold it. A whole-word name can only match a text that holds its last word, so a
+    scan for one category's names reads those texts alone: scanning every text for every
+    category cost categories x cards (500 categories and 2,000 cards took seconds)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts = list(texts)
+        where: dict[str, list[int]] = {}
+        for i, text in enumerate(self.texts):
+            for word in set(_WORDS.findall(text)):
+                where.setdefault(word, []).append(i)
+        self._where = where
+
+    def holding(self, names: Iterable[str]) -> list[str]:
+        """The texts, in their order, where a whole-word match of one of `names` may be:
+        those holding the name's last word (every text for a name not ending in a word
+        character)."""
+        found: set[int] = set()
+        for name in names:
+            if not name:
+                continue
+            last = _LAST_WORD.search(name)
+            if last is None:
+                return self.texts
+            found.update(self._where.get(last.group(), ()))
+        return [self.texts[i] for i in sorted(found)]
+
+
+def _texts_for(names: Iterable[str], texts: Iterable[str] | TextIndex) -> Iterable[str]:
+    return texts.holding(names) if isinstance(texts, TextIndex) else texts
+
+
+@functools.lru_cache(maxsize=256)
+def _by_last_word(names: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """`names` by their last word, and those that do not end in a word character."""
+    index: dict[str, list[str]] = {}
+    other: list[str] = []
+    for name in dict.fromkeys(names):
+        last = _LAST_WORD.search(name)
+        if last is None:
+            other.append(name)
+        else:
+            index.setdefault(last.group(), []).append(name)
+    return {w: tuple(ns) for w, ns in index.items()}, tuple(other)
+
+
+def present(names: Sequence[str], text: str) -> tuple[str, ...]:
+    """The names of `names` that a whole-word pattern may find in `text`: those whose last
+    word is a word of `text` (and any not ending in a word character), sorted. A pattern
+    of these finds in `text` just what a pattern of all `names` finds, and is small: one
+    made per card of every other category's names cost categories² to compile."""
+    if not names:
+        return ()
+    index, other = _by_last_word(tuple(names))
+    found = set(other)
+    for word in set(_WORDS.findall(text)):
+        found.update(index.get(word, ()))
+    return tuple(sorted(found))
+
+
+def derive_aliases(category: str, texts: Iterable[str] | TextIndex) -> list[str]:
     """Fuller names in `texts` that end with the category's surname, in order of appearance.
 
     "Sheila Fitzpatrick", "V. P. Danilov", "Arthur G. McKee": one to three capitalised
     first names or initials before the surname; leading sentence words ("In", "The",
-    "Historian") are dropped. Only the category's own surname is looked for.
+    "Historian") are dropped. Only the category's own surname is looked for. `texts` may
+    be a `TextIndex` of them (then only the texts holding the surname are read).
     """
     surname = category.split()[-1] if category.split() else ""
     if not surname:
         return []
+    texts = _texts_for([surname], texts)
     token = r"(?:[A-Z][a-z’'À-ÿ]+(?:-[A-Z][a-z’'À-ÿ]+)?[ \t]+|[A-Z]\.[ \t]*)"
     pattern = re.compile(rf"(?<![\w.])((?:{token}){{1,4}}){re.escape(surname)}(?!\w)")
     found: list[str] = []
@@ -134,12 +201,14 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w’'])(?:" + "|".join(map(re.escape, ordered)) + r")(?![\w])")
 
 
-def is_author(names: Sequence[str], texts: Iterable[str]) -> bool:
+def is_author(names: Sequence[str], texts: Iterable[str] | TextIndex) -> bool:
     """Does the text speak of the category `names` as a person who argues ("Kotkin argues",
-    "According to Sheila Fitzpatrick", "In Clark's view") at least twice?"""
+    "According to Sheila Fitzpatrick", "In Clark's view") at least twice? `texts` may be a
+    `TextIndex` of them (then only the texts holding one of the names are read)."""
     pattern = _name_pattern(names)
     if pattern is None:
         return False
+    texts = _texts_for(names, texts)
     hits = 0
     for text in texts:
         for found in pattern.finditer(text):
@@ -172,28 +241,56 @@ def role_noun(texts: Sequence[str], names: Sequence[str] = (), default: str = "a
     return next((noun for noun in _ROLE_NOUNS if anywhere[noun]), default)
 
 
-@functools.lru_cache(maxsize=64)
-def _attribution(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """The patterns of `strip_attribution` for these names, compiled once: leading
-    attributions, "X argues that", "X treats Y as", "X points to Y"."""
-    who = "|".join([*map(re.escape, sorted(names, key=len, reverse=True)), "He", "She",
-                    "They", "The historian", "This historian", "Historians"])
-    return (
-        re.compile(rf"^(?:According to|For|In the view of|As)\s+(?:{who})"
-                   r"(?:\s+(?:argues|shows|notes|puts it|observes|points out))?\s*,\s*"
-                   rf"|^(?:In|By)\s+(?:{who})[’']s\s+(?:view|account|reading|words|analysis|"
-                   r"interpretation)\s*,\s*"),
-        re.compile(rf"^(?:[^,]{{3,80}},\s+)?(?:{who})(?:\s+(?:also|further|instead|rightly))?"
-                   rf"\s+(?:{REPORTING})(?:\s+out)?\s+that\s+"),
-        re.compile(rf"^(?:{who})\s+(?:also\s+)?(?:reads|read|sees|saw|treats|treated|regards|"
-                   r"regarded|views|viewed|describes|described|interprets|interpreted|"
-                   r"portrays|portrayed|depicts|depicted|presents|presented|casts|"
-                   r"characteri[sz]es|characteri[sz]ed)\s+(.+?)\s+as\s+"),
-        re.compile(rf"^(?:{who})\s+(?:also\s+)?(?:points to|pointed to|highlights|"
-                   r"highlighted|cites|cited|singles out|underlines|stresses|stressed|"
-                   r"emphasi[sz]es|emphasi[sz]ed)\s+(.+?)(?:\s+(?:as|because|which|to "
-                   r"show)\b|[,;:]|$)"),
-    )
+_PRONOUNS = ("He", "She", "They", "The historian", "This historian", "Historians")
+# What follows the name in "X argues that", "X treats Y as", "X points to Y": compiled once.
+# A pattern with the names in it, compiled for each set of names, took milliseconds each
+# (REPORTING is long): seconds for a deck of a few hundred authors.
+_SAID = re.compile(rf"(?:\s+(?:also|further|instead|rightly))?\s+(?:{REPORTING})(?:\s+out)?"
+                   r"\s+that\s+")
+_SEEN = re.compile(r"\s+(?:also\s+)?(?:reads|read|sees|saw|treats|treated|regards|regarded|"
+                   r"views|viewed|describes|described|interprets|interpreted|portrays|"
+                   r"portrayed|depicts|depicted|presents|presented|casts|characteri[sz]es|"
+                   r"characteri[sz]ed)\s+(.+?)\s+as\s+")
+_POINTED = re.compile(r"\s+(?:also\s+)?(?:points to|pointed to|highlights|highlighted|cites|"
+                      r"cited|singles out|underlines|stresses|stressed|emphasi[sz]es|"
+                      r"emphasi[sz]ed)\s+(.+?)(?:\s+(?:as|because|which|to show)\b|[,;:]|$)")
+_LEADING_PHRASE = re.compile(r"[^,]{3,80},")
+
+
+@functools.lru_cache(maxsize=256)
+def _attribution(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The pattern of leading attributions ("According to X, ", "In X's view, ") for these
+    names, compiled once (it is short)."""
+    who = "|".join([*map(re.escape, sorted(names, key=len, reverse=True)), *_PRONOUNS])
+    return re.compile(rf"^(?:According to|For|In the view of|As)\s+(?:{who})"
+                      r"(?:\s+(?:argues|shows|notes|puts it|observes|points out))?\s*,\s*"
+                      rf"|^(?:In|By)\s+(?:{who})[’']s\s+(?:view|account|reading|words|"
+                      r"analysis|interpretation)\s*,\s*")
+
+
+def _named(text: str, who: Sequence[str], starts: Iterable[int],
+           tail: re.Pattern[str]) -> re.Match[str] | None:
+    """What `^(?:<who, as an alternation>)<tail>` finds in `text` when the name starts at
+    one of `starts`: the first start, then the first name of `who`, that `tail` matches
+    after; the order a regular expression tries them in."""
+    for start in starts:
+        for name in who:
+            if text.startswith(name, start) and (found := tail.match(text, start + len(name))):
+                return found
+    return None
+
+
+def _after_leading_phrase(text: str) -> list[int]:
+    """Where a name may start after a leading phrase ("In his 1961 book, "), as
+    `^(?:[^,]{3,80},\\s+)?` leaves it: after the space that follows the phrase's comma
+    (less and less of that space, as a regular expression backtracks), else at 0."""
+    starts = []
+    if (phrase := _LEADING_PHRASE.match(text)) is not None:
+        end = phrase.end()
+        while end < len(text) and text[end].isspace():
+            end += 1
+        starts = list(range(end, phrase.end(), -1))
+    return [*starts, 0]
 
 
 def strip_attribution(text: str, names: Sequence[str], noun_phrases: bool = True) -> str:
@@ -202,13 +299,15 @@ def strip_attribution(text: str, names: Sequence[str], noun_phrases: bool = True
     stresses that X" -> "X". With `noun_phrases`, also "Taylor treats the crises as tests"
     -> "the crises" and "He points to the September Programme as proof" -> "the September
     Programme". Anything else is returned unchanged."""
-    lead, said, seen, pointed = _attribution(tuple(names))
     text = text.strip()
-    for pattern in (lead, said):
-        if (found := pattern.match(text)) is not None:
-            return text[found.end():]
+    names = present(names, text)
+    if (found := _attribution(names).match(text)) is not None:
+        return text[found.end():]
+    who = [*sorted(names, key=len, reverse=True), *_PRONOUNS]
+    if (found := _named(text, who, _after_leading_phrase(text), _SAID)) is not None:
+        return text[found.end():]
     if noun_phrases:
-        for pattern in (seen, pointed):
-            if (found := pattern.match(text)) is not None:
+        for tail in (_SEEN, _POINTED):
+            if (found := _named(text, who, [0], tail)) is not None:
                 return found[1]
     return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -124,8 +125,8 @@ class DeckFile(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> DeckFile:
-        ids = [c.id for c in self.cards]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        counts = Counter(c.id for c in self.cards)
+        dupes = sorted(i for i, n in counts.items() if n > 1)
         if dupes:
             raise ValueError(f"duplicate card ids: {', '.join(dupes)}")
         by_id = {c.id: c for c in self.cards}

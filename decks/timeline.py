@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from decks.categories import is_author, strip_attribution
+from decks.categories import TextIndex, is_author, strip_attribution
 from decks.model import Card, DeckFile, Event, Precision
 
 __all__ = [
@@ -1037,7 +1037,7 @@ def event_id(card_id: str, date_text: str) -> str:
 
 def author_names(deck: DeckFile) -> list[str]:
     """The names and aliases of the deck's categories that are authors ("Kotkin argues")."""
-    texts = [f"{c.prompt}\n{c.answer}" for c in deck.cards]
+    texts = TextIndex(f"{c.prompt}\n{c.answer}" for c in deck.cards)
     return [name for cat in deck.categories if is_author([cat.name, *cat.aliases], texts)
             for name in (cat.name, *cat.aliases)]
 

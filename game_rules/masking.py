@@ -70,13 +70,15 @@ def refer(text: str, names: Mapping[str, str], noun: str, own: str | None = None
     pattern = _compile(tuple(names))
     if pattern is None:
         return text
-    whose = {" ".join(n.split()): who for n, who in names.items()}
     first: list[str] = [own] if own else []
+    whose: list[dict[str, str]] = []  # made at the first name found: most texts have none
 
     def replace(match: re.Match[str]) -> str:
         apostrophe = match.group(1)
         name = match.group(0)[: -2] if apostrophe else match.group(0)
-        who = whose.get(" ".join(name.split()), name)
+        if not whose:
+            whose.append({" ".join(n.split()): who for n, who in names.items()})
+        who = whose[0].get(" ".join(name.split()), name)
         if not first:
             first.append(who)
         words = f"{'this' if who == first[0] else 'another'} {noun}"

@@ -26,10 +26,11 @@ The rule, in order (see docs/deck-format.md):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
-from decks.categories import strip_attribution
+from decks.categories import present, strip_attribution
 from decks.timeline import (
     CUT_LEVELS,
     drop_apposition,
@@ -83,7 +84,14 @@ def claim_problem(claim: str) -> str | None:
     return None
 
 
-def _names_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+def _names_pattern(names: Sequence[str], text: str) -> re.Pattern[str] | None:
+    """A whole-word pattern of `names`, for use on `text` (of the names it may hold)."""
+    return _compiled_names(present(names, text))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_names(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """`_names_pattern`, compiled once per set of names (a deck's cards share a few)."""
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
     if not ordered:
         return None
@@ -93,10 +101,10 @@ def _names_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
 def _rename(text: str, names: Sequence[str], phrase: str) -> str:
     """`names` in `text` replaced by `phrase` ("this historian"), capitalised at the start
     of the text; "Clark’s" becomes "this historian’s"."""
-    pattern = _names_pattern(names)
-    if pattern is None:
+    if not any(names):
         return text
-    out = pattern.sub(phrase, text)
+    pattern = _names_pattern(names, text)
+    out = text if pattern is None else pattern.sub(phrase, text)
     return out[:1].upper() + out[1:] if out.startswith(phrase) else out
 
 
@@ -155,14 +163,15 @@ def claim_for(answer: str, own: Sequence[str] = (), others: Sequence[str] = (),
         return whole  # short enough already: the answer is its own claim
     candidates = [*(v for s in parts for v in _versions(s)),
                   *(v for s in parts if (v := _last_resort(s)) is not None)]
-    avoid = _names_pattern([*others, *hidden])
+    avoid = [*others, *hidden]
     fallback = None
     for candidate in candidates:
         claim = _rewritten(candidate, own, others, noun)
         if claim_problem(claim) is not None:
             continue
         dangling = _DANGLING.match(claim) and not claim.startswith(f"This {noun} ")
-        if (avoid is None or not avoid.search(candidate)) and not dangling:
+        named = _names_pattern(avoid, candidate)
+        if (named is None or not named.search(candidate)) and not dangling:
             return claim
         fallback = fallback or claim
     return fallback

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 
-from decks.categories import assign_categories, derive_aliases, is_author, role_noun
+from decks.categories import TextIndex, assign_categories, derive_aliases, is_author, role_noun
 from decks.importers.claims import claim_for
 from decks.io import DeckError
 from decks.model import Card, Category, DeckFile, Event, card_id
@@ -124,9 +124,10 @@ def _categories(cards: list[Card]) -> tuple[list[Category], set[str], str]:
     ("Kotkin argues ..."), and the deck's `category_noun` ("historian" when its
     categories are authors and the text calls them so, else "category")."""
     texts = [f"{c.prompt}\n{c.answer}" for c in cards]
+    index = TextIndex(texts)  # each category's scans read only the texts naming it
     names = list(dict.fromkeys(c.category for c in cards if c.category))
-    categories = [Category(name=n, aliases=derive_aliases(n, texts)) for n in names]
-    authors = {c.name for c in categories if is_author([c.name, *c.aliases], texts)}
+    categories = [Category(name=n, aliases=derive_aliases(n, index)) for n in names]
+    authors = {c.name for c in categories if is_author([c.name, *c.aliases], index)}
     author_names = [n for c in categories if c.name in authors for n in (c.name, *c.aliases)]
     enough = authors and len(authors) * 2 >= len(categories)
     noun = role_noun(texts, author_names) if enough else "category"
@@ -137,12 +138,18 @@ def _with_claims(cards: list[Card], categories: list[Category], authors: set[str
                  noun: str, where: list[str], warnings: list[str]) -> list[Card]:
     """Every card without a claim gets one made of whole clauses of its answer."""
     names = {c.name: [c.name, *c.aliases] for c in categories}
+    hidden = [n for c, ns in names.items() if c not in authors for n in ns]
+    # The names a card's claim rewrites depend on its category only: worked out once per
+    # category (per card, they cost cards x categories).
+    whose: dict[str | None, tuple[list[str], list[str]]] = {}
     out = []
     for card, place in zip(cards, where, strict=True):
         if card.claim is None:
-            own = names.get(card.category or "", []) if card.category in authors else []
-            others = [n for a in authors if a != card.category for n in names[a]]
-            hidden = [n for c, ns in names.items() if c not in authors for n in ns]
+            if card.category not in whose:
+                whose[card.category] = (
+                    names.get(card.category or "", []) if card.category in authors else [],
+                    [n for a in authors if a != card.category for n in names[a]])
+            own, others = whose[card.category]
             claim = claim_for(card.answer, own, others, noun, hidden)
             if claim is None:
                 warnings.append(f"{place}: no whole clause of the answer fits in "

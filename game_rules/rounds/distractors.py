@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from game_rules.model import Card
 from game_rules.rounds.texts import form, key_terms, norm
@@ -73,11 +73,30 @@ def weights(cards: Sequence[Card], texts: Mapping[str, str]) -> list[float]:
     """How likely each of `cards` is to be asked: 1, less when fewer than 3 other texts
     share as many words with its question as its own text does (1/4 when none does)."""
     terms = {c.id: key_terms(texts[c.id]) for c in cards}
+    norms = {c.id: norm(texts[c.id]) for c in cards}
+    holding: dict[str, list[int]] = {}  # term -> the cards whose text has it
+    for i, c in enumerate(cards):
+        for term in terms[c.id]:
+            holding.setdefault(term, []).append(i)
+    everyone = range(len(cards))
     out = []
     for card in cards:
         question = key_terms(card.prompt)
         want = len(question & terms[card.id])
-        rivals = sum(1 for o in cards if o.id != card.id and len(question & terms[o.id]) >= want
-                     and norm(texts[o.id]) != norm(texts[card.id]))
+        # Only the count up to 3 matters, and only texts that can be rivals are read (each
+        # card read against every other cost cards²: 2,000 cards took seconds). A text
+        # sharing `want` of the question's terms has one of any len - want + 1 of them.
+        candidates: Iterable[int] = everyone
+        if want:
+            rarest = sorted((holding.get(t, []) for t in question), key=len)
+            candidates = sorted(set().union(*rarest[:len(question) - want + 1]))
+        rivals = 0
+        for i in candidates:
+            other = cards[i]
+            if other.id != card.id and len(question & terms[other.id]) >= want \
+                    and norms[other.id] != norms[card.id]:
+                rivals += 1
+                if rivals == 3:
+                    break
         out.append(min(1.0, (rivals + 1) / 4))
     return out
