@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from decks.importers import anki, csvfile, knowt, quizlet
 from decks.importers.common import ImportResult, title_from_name
 from decks.io import DeckError
+from decks.limits import NO_LIMITS, Limits, applied
 from decks.timeline import with_proposed_events
 
 __all__ = ["FORMATS", "ImportResult", "detect_format", "import_file", "import_text"]
@@ -46,16 +48,20 @@ def import_text(
     term_sep: str = "\t",
     card_sep: str = "\n",
     events: bool = True,
+    limits: Limits = NO_LIMITS,
 ) -> ImportResult:
     """Import deck text in format `fmt` (detected when None).
 
     `filename` (recorded as the deck's `source`) helps detection and names the input in
     messages. `title` defaults to the page title (Knowt), the Anki deck name, or the file
     name. `term_sep`/`card_sep` apply to Quizlet exports. With `events` (the default),
-    timeline events proposed from the dates in the cards are added.
+    timeline events proposed from the dates in the cards are added. A deck over one of
+    `limits` raises `DeckError` (reason "too_large"; see `decks.limits`).
     """
-    result = _parse(text, fmt, filename=filename, title=title, term_sep=term_sep,
-                    card_sep=card_sep)
+    limits.check_text(text)
+    with applied(limits):
+        result = _parse(text, fmt, filename=filename, title=title, term_sep=term_sep,
+                        card_sep=card_sep)
     if events:
         result = ImportResult(with_proposed_events(result.deck), result.warnings)
     return result
@@ -89,7 +95,7 @@ def _parse(text: str, fmt: str | None, *, filename: str | None, title: str | Non
 
 def import_file(
     path: str | os.PathLike[str], fmt: str | None = None, *, events: bool = True,
-    **options: str
+    **options: Any
 ) -> ImportResult:
     """Import the file at `path`; see `import_text` for `fmt`, `events` and the options."""
     path = Path(path)

@@ -20,8 +20,9 @@ import html
 import io
 import re
 
+from decks import limits
 from decks.importers.common import ImportResult, RawCard, build_deck, split_tags
-from decks.importers.csvfile import map_columns
+from decks.importers.csvfile import map_columns, read_rows
 from decks.io import DeckError
 
 __all__ = ["anki_tags", "looks_like", "parse", "strip_html"]
@@ -113,10 +114,10 @@ def parse(text: str, *, title: str = "Anki deck", source: str | None = None) -> 
                 raise DeckError(f"{source or 'input'}: #{key} column: expected a column "
                                 f"number, got {value!r}")
             special[key] = int(value) - 1
-    names = next(csv.reader([headers["columns"]], delimiter=sep)) if "columns" in headers \
-        else []
-    rows = csv.reader(io.StringIO("\n".join(lines[body_start:])), delimiter=sep,
-                      quotechar='"', skipinitialspace=False)
+    names = read_rows(csv.reader([headers["columns"]], delimiter=sep))[0] \
+        if "columns" in headers else []
+    rows = read_rows(csv.reader(io.StringIO("\n".join(lines[body_start:])), delimiter=sep,
+                                quotechar='"', skipinitialspace=False))
 
     raw: list[RawCard] = []
     deck_names: set[str] = set()
@@ -138,6 +139,7 @@ def parse(text: str, *, title: str = "Anki deck", source: str | None = None) -> 
             if tag_column is None and "tags" in mapping:  # "#columns:Front<tab>Back<tab>Tags"
                 tag_column = fields_at[mapping["tags"]]
         fields = [row[i] if i < len(row) else "" for i in fields_at]
+        limits.current().check_fields(f"note {len(raw) + 1}", row)  # before the HTML work
         if is_html:
             fields = [strip_html(f) for f in fields]
         where = f"note {len(raw) + 1}"

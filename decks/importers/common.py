@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 
+from decks import limits
 from decks.categories import TextIndex, assign_categories, derive_aliases, is_author, role_noun
 from decks.importers.claims import claim_for
 from decks.io import DeckError
@@ -194,10 +195,16 @@ def build_deck(
     """Turn raw cards into a deck: ids, categories (from a column or from prefixes),
     aliases, tags, claims (given, else made from the answer) and the events of a date
     column; problems that are not fatal become warnings."""
+    limit = limits.current()
+    for card in raw:
+        limit.check_fields(card.where, [card.prompt, card.answer, card.category, card.claim,
+                                        card.date, *card.tags])
     kept = _kept(raw, warnings)
     if not kept:
         raise DeckError(f"{source or title}: no cards found", reason="no_cards")
+    limit.check_cards(len(kept))
     cards = _basic_cards(kept, warnings)
+    limit.check_categories(len({c.category for c in cards if c.category}))
     categories, authors, noun = _categories(cards)
     author_names = [n for c in categories if c.name in authors for n in (c.name, *c.aliases)]
     cards = _with_claims(cards, categories, authors, noun, [c.where for c in kept], warnings)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 
+from decks import limits
 from decks.importers.common import ImportResult, RawCard, build_deck, split_tags
 from decks.io import DeckError
 
@@ -54,9 +56,23 @@ def looks_like(text: str) -> bool:
     """Is the first row a header naming at least a prompt and an answer column?"""
     text = text.lstrip("\ufeff")
     rows = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-    header = next(rows, [])
+    try:
+        header = next(rows, [])
+    except csv.Error:  # e.g. a field over the csv module's limit: not a header row
+        return False
     mapping, _ = map_columns(header)
     return "prompt" in mapping and "answer" in mapping
+
+
+def read_rows(reader: Iterator[list[str]]) -> list[list[str]]:
+    """The rows of a csv reader; the csv module's errors as `DeckError`s (a field over its
+    limit of 131,072 characters, a NUL character ...)."""
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise limits.current().field_too_long(csv.field_size_limit()) from None
+        raise DeckError(f"the file cannot be read as CSV ({exc})") from None
 
 
 def parse(text: str, *, title: str = "CSV deck", source: str | None = None) -> ImportResult:
@@ -64,7 +80,7 @@ def parse(text: str, *, title: str = "CSV deck", source: str | None = None) -> I
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise DeckError(f"{source or 'input'}: the file is empty", reason="empty")
-    rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
+    rows = read_rows(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
     header = rows[0]
     mapping, unknown = map_columns(header)
     if "prompt" not in mapping or "answer" not in mapping:
