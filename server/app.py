@@ -113,6 +113,7 @@ class App:
             self._watcher.cancel()
         await self.owner.stop()
         await self.hub.stop()
+        self.rooms.uploads.close()
 
     async def handle(self, ws: ServerConnection) -> None:
         await Connection(ws, self.rooms, self.hub, self.metrics, self.limits).serve()

@@ -7,6 +7,7 @@ import logging
 import socket
 from dataclasses import dataclass
 
+from decks.limits import Limits
 from server import keys
 
 log = logging.getLogger("cardcade")
@@ -14,6 +15,17 @@ log = logging.getLogger("cardcade")
 MAX_ROOMS = 20_000  # live rooms on one Redis, all processes together (--max-rooms)
 FD_RESERVE = 1_000  # file descriptors kept for Redis, room runners, files and HTTP
 FALLBACK_CONNECTIONS = 10_000  # when the file descriptor limit is unknown or unlimited
+
+# Uploaded decks (`create_room` with `upload`, see server/uploads.py): over a limit, the
+# host gets `bad_deck` with reason "too_large" (or "too_slow" after the time limit).
+UPLOAD_BYTES = 384 * 1024  # the file's text in UTF-8 (the whole frame may be 512 KiB)
+UPLOAD_CARDS = 2_000
+UPLOAD_CATEGORIES = 100
+UPLOAD_FIELD_CHARS = 10_000  # one prompt, answer, category, claim, date or tag
+UPLOAD_LIMITS = Limits(bytes=UPLOAD_BYTES, cards=UPLOAD_CARDS, categories=UPLOAD_CATEGORIES,
+                       field=UPLOAD_FIELD_CHARS)
+UPLOAD_TIMEOUT_S = 10.0  # reading one upload and planning its game (--upload-timeout)
+UPLOAD_WORKERS = 2  # worker processes reading uploads, per server process
 
 
 @dataclass
@@ -28,6 +40,8 @@ class Config:
     max_rooms: int = MAX_ROOMS  # 0: no cap
     max_connections: int = 0  # WebSocket connections of this process; 0: from the fd limit
     address_limits: bool = True  # limits per client address (`server.address_limits`)
+    upload_timeout_s: float = UPLOAD_TIMEOUT_S
+    upload_workers: int = UPLOAD_WORKERS
 
 
 def fd_limit() -> int | None:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import functools
 import os
 import re
+from dataclasses import dataclass
 
 from decks.importers import import_text
 from decks.importers.common import title_from_name
 from decks.io import DeckError, bundled_deck_path, load_deck, parse_deck
+from decks.limits import NO_LIMITS, Limits
 from decks.model import DeckFile
+from game_rules.model import Round, Settings
 from game_rules.nicknames import plain_text
+from game_rules.plan import PlanReport, make_plan, plan_report
 from server.protocol import CreateRoom, DeckUpload
 
 DEFAULT_DECK = "soviet-union-1928-41"
@@ -32,6 +36,19 @@ class BadDeck(ValueError):
         super().__init__(message)
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[BadDeck], tuple[str, str]]:
+        return BadDeck, (str(self), self.reason)  # raised in a worker process, re-raised here
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a room is made of: the deck's title, the game's plan, and what the plan made of
+    the deck (the kinds it plays, and why it left others out)."""
+
+    title: str
+    plan: tuple[Round, ...]
+    report: PlanReport
+
 
 @functools.lru_cache(maxsize=32)
 def _bundled(path: str, mtime_ns: int) -> DeckFile:
@@ -40,24 +57,42 @@ def _bundled(path: str, mtime_ns: int) -> DeckFile:
     return load_deck(path)
 
 
-def deck_for_room(msg: CreateRoom) -> DeckFile:
-    """The deck `msg` names or uploads; raises `BadDeck` when it cannot be used."""
+def prepare(msg: CreateRoom, settings: Settings, seed: int,
+            limits: Limits = NO_LIMITS) -> Prepared:
+    """The deck `msg` names or uploads (an upload within `limits`) and the plan of a game
+    from it; raises `BadDeck` when it cannot make one. For an upload this is the costly
+    part of creating a room: the server runs it in a worker process (`server.uploads`)."""
+    deck = deck_for_room(msg, limits)
+    rules_deck = deck.to_rules()
+    try:
+        plan = make_plan(rules_deck, settings, seed)
+    except ValueError as exc:
+        raise BadDeck(str(exc), "no_rounds") from None
+    return Prepared(deck.title, tuple(plan), plan_report(rules_deck, settings))
+
+
+def deck_for_room(msg: CreateRoom, limits: Limits = NO_LIMITS) -> DeckFile:
+    """The deck `msg` names or uploads; raises `BadDeck` when it cannot be used, or when an
+    upload is over one of `limits` (reason "too_large")."""
     try:
         if msg.upload is None:
             path = bundled_deck_path(plain_text(msg.deck or DEFAULT_DECK, 100))
             return _bundled(str(path), os.stat(path).st_mtime_ns)
-        return _uploaded(msg.upload)
+        return _uploaded(msg.upload, limits)
     except DeckError as exc:
         raise BadDeck(str(exc), exc.reason) from None
 
 
-def _uploaded(up: DeckUpload) -> DeckFile:
+def _uploaded(up: DeckUpload, limits: Limits = NO_LIMITS) -> DeckFile:
     """The deck of an upload, its title and `source` cleaned."""
     name = file_name(up.filename)
+    limits.check_text(up.text)
     if up.format == "toml" or (up.format is None and name.endswith(".toml")):
         deck = parse_deck(up.text, name)
+        limits.check_deck(deck)
     else:  # uploads get what `cardcade deck import` gives: claims and proposed events
-        deck = import_text(up.text, up.format, filename=name, events=True).deck
+        deck = import_text(up.text, up.format, filename=name, events=True,
+                           limits=limits).deck
     stem = name.rsplit(".", 1)[0]
     title = (plain_text(deck.title, TITLE_MAX) or plain_text(title_from_name(stem), TITLE_MAX)
              or "Uploaded deck")

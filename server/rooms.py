@@ -3,8 +3,9 @@
 A connection and the HTTP routes reach the room side only through this: the room's
 state (`store`, read only), its inbox (`inbox`, to push input) and its outbox (`outbox`,
 for the last views sent);
-creating a room builds its plan and stores it within the server's cap on rooms; running
-one asks this process's `Owner` to take its lease if nobody holds it.
+creating a room builds its plan (an uploaded deck's in a worker process, `Uploads`) and
+stores it within the server's cap on rooms; running one asks this process's `Owner` to
+take its lease if nobody holds it.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ import secrets
 
 from game_rules.machine import Game
 from game_rules.model import Settings
-from game_rules.plan import make_plan, plan_report
 from server import protocol
 from server.config import Config, join_url, public_url
-from server.deck_source import BadDeck, deck_for_room
+from server.deck_source import prepare
 from server.inbox import Inbox
 from server.outbox import Outbox
 from server.owner import Owner
 from server.room_registry import RoomRegistry
 from server.store import Store
+from server.uploads import Uploads
 
 
 class Rooms:
@@ -34,6 +35,7 @@ class Rooms:
         self.outbox = outbox
         self.registry = registry
         self.owner = owner
+        self.uploads = Uploads(config.upload_workers, config.upload_timeout_s)
 
     @property
     def process_id(self) -> str:
@@ -51,7 +53,6 @@ class Rooms:
         """Build the plan from the chosen deck and settings and store the new room; returns
         (code, host token, what the plan made of the deck). BadDeck for a deck that cannot
         make the game, ServerFull when the server already has its maximum of rooms."""
-        deck = deck_for_room(msg)
         s = msg.settings
         settings = Settings(
             rounds=s.rounds, round_mix=tuple(s.round_mix), points=s.points,
@@ -60,12 +61,11 @@ class Rooms:
             items_per_round=s.items_per_round, name_filter=s.name_filter,
         )
         seed = msg.seed if msg.seed is not None else secrets.randbits(32)
-        rules_deck = deck.to_rules()
-        try:
-            plan = make_plan(rules_deck, settings, seed)
-        except ValueError as exc:
-            raise BadDeck(str(exc), "no_rounds") from None
-        report = plan_report(rules_deck, settings)
+        if msg.upload is None:  # a bundled deck: parsed once, its texts cached
+            made = prepare(msg, settings, seed)
+        else:  # a stranger's file: read in a worker process, within the upload limits
+            made = await self.uploads.prepare(msg, settings, seed)
+        plan, report = made.plan, made.report
         info = protocol.PlanInfo(
             rounds=len(plan), kinds=list(report.kinds),
             left_out=[protocol.LeftOut(kind=x.kind, reason=x.reason, text=x.sentence)
@@ -74,7 +74,7 @@ class Rooms:
         # and racing processes cannot exceed the cap (see server/room_registry.py).
         slot = await self.registry.reserve()
         try:
-            code, token = await self.store.create_room(Game(settings, tuple(plan)), deck.title)
+            code, token = await self.store.create_room(Game(settings, plan), made.title)
         except BaseException:
             with contextlib.suppress(Exception):
                 await self.registry.release(slot)

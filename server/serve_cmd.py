@@ -22,7 +22,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from server.app import run
-from server.config import MAX_ROOMS, Config
+from server.config import MAX_ROOMS, UPLOAD_TIMEOUT_S, Config
 from server.embedded_redis import EmbeddedRedis
 
 log = logging.getLogger("cardcade")
@@ -59,6 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="limits per client address on connections, joins, rooms created "
                              "and wrong room codes or tokens (off: for load tests from one "
                              "machine, e.g. `cardcade bots`; default on)")
+    parser.add_argument("--upload-timeout", type=float, default=UPLOAD_TIMEOUT_S,
+                        help="seconds to read an uploaded deck and plan its game before the "
+                             "host is told it took too long (default %(default)g)")
     parser.add_argument("--workers", type=int, default=int(env("CARDCADE_WORKERS", "1")),
                         help="worker processes sharing the port; 0 = one per core (default 1)")
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
@@ -91,7 +94,8 @@ def serve(args: argparse.Namespace) -> int:
                     public_url=args.public_url, room_ttl_ms=int(args.room_ttl * 1000),
                     reuse_port=args.reuse_port, idle_release_s=args.room_idle,
                     max_rooms=args.max_rooms, max_connections=args.max_connections,
-                    address_limits=args.address_limits == "on")
+                    address_limits=args.address_limits == "on",
+                    upload_timeout_s=args.upload_timeout)
     run_loop: Callable[[Coroutine[Any, Any, None]], None]
     try:
         import uvloop
@@ -124,6 +128,7 @@ def worker_command(args: argparse.Namespace, redis_url: str) -> list[str]:
             "--room-ttl", str(args.room_ttl), "--room-idle", str(args.room_idle),
             "--max-rooms", str(args.max_rooms), "--max-connections", str(args.max_connections),
             "--address-limits", args.address_limits, "--log-level", args.log_level,
+            "--upload-timeout", str(args.upload_timeout),
             "--workers", "1", "--reuse-port"]
 
 

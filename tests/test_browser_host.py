@@ -775,6 +775,7 @@ def test_error_words_table(browser: Any, live_server: Any) -> None:
         unknown_deck: deck('unknown_deck'), unknown_format: deck('unknown_format'),
         empty: deck('empty'), no_cards: deck('no_cards'), invalid: deck('invalid'),
         no_rounds: deck('no_rounds'), unmapped: deck('some_new_reason'), none: deck(undefined),
+        too_large: deck('too_large'), too_slow: deck('too_slow'), busy: deck('busy'),
         no_players: errorText({code: 'no_players', message: 'SERVER TEXT'}),
         other: errorText({code: 'bad_phase', message: 'Only a running round can be paused.'}),
       };
@@ -785,6 +786,13 @@ def test_error_words_table(browser: Any, live_server: Any) -> None:
     assert "“File format”" in words["unknown_format"] and "cards.csv" in words["unknown_format"]
     assert "cards.csv" in words["empty"] and "cards.csv" in words["no_cards"]
     assert "SERVER TEXT" in words["invalid"]  # the details of a broken file are the server's
+    # Which limit a file is over is the server's sentence (it names the limit).
+    assert words["too_large"] == "Could not use that deck: cards.csv is too big for this " \
+        "server. SERVER TEXT"
+    for reason in ("too_slow", "busy"):
+        assert words[reason].startswith("Could not use that deck: "), words[reason]
+        assert "SERVER TEXT" not in words[reason], words[reason]
+    assert "cards.csv" in words["too_slow"]
     assert words["unmapped"] == "Could not use that deck: SERVER TEXT"
     assert words["none"] == "Could not use that deck: SERVER TEXT"
     assert "SERVER TEXT" not in words["no_players"]

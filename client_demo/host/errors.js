@@ -7,6 +7,9 @@ const DECK_REASONS = {
   no_cards: (file) => `no cards could be read from ${file}. Check that it is a flashcard export, and pick its format under “File format”.`,
   invalid: (file, message) => `${file} is not a deck file Cardcade can read (${message}).`,
   no_rounds: () => "this deck cannot make any round of the kinds you ticked. Tick more round types (Quiz works with any deck).",
+  too_large: (file, message) => `${file} is too big for this server. ${message}`,
+  too_slow: (file) => `${file} took too long to read. Try a smaller file, or split it in two.`,
+  busy: () => "the server is reading other decks just now. Try again in a moment.",
 };
 
 const CODES = {
