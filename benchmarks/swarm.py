@@ -210,7 +210,7 @@ class Options:
     join_concurrency: int = 100
     join_timeout: float = 60.0
     deck: str = "soviet-union-1928-41"
-    nickname: str = "P"
+    nickname: str = "Player "  # "P155" reads as a swear word to the nickname filter
 
 
 class Swarm:
