@@ -420,3 +420,42 @@ async def room_with_players(ws_url: str, settings: dict[str, Any], n: int, *,
         await pl.join(host.code, f"{prefix} {i}")
     await host.room_where(lambda r: r["players"] == n)
     return host, players
+
+
+@dataclass
+class OpenRound:
+    """A room in round 0 (a host and two players) and a stranger connected in no room: for
+    tests that send something wrong and check that nothing changed."""
+
+    host: GameClient
+    ann: GameClient
+    bob: GameClient
+    data: RoomData
+    plan: list[dict[str, Any]]
+    stranger: GameClient  # said hello, in no room
+
+    async def intact(self, before: dict[str, Any], phase: str = "open") -> None:
+        """State, version and leaderboard as before (a wrongly accepted event had time to
+        be applied), the room still in `phase`, and the server still answering."""
+        await asyncio.sleep(0.1)
+        assert await self.data.snapshot() == before
+        view = await self.host.sync()
+        assert view["seq"] == before["version"] and view["phase"] == phase
+        await self.stranger.send({"type": "ping"})
+        await self.stranger.recv_until("pong")
+
+    async def close(self) -> None:
+        await close_all([self.host, self.ann, self.bob, self.stranger])
+
+
+async def open_round(ws_url: str, redis: aioredis.Redis,
+                     settings: dict[str, Any]) -> OpenRound:
+    host, (ann, bob) = await room_with_players(ws_url, settings, 2)
+    stranger = await GameClient(ws_url, "stranger").connect()
+    assert host.code is not None
+    data = RoomData(redis, host.code)
+    plan = await data.plan()
+    await host.host("start")
+    for c in (host, ann, bob):
+        await c.phase("open", 0)
+    return OpenRound(host, ann, bob, data, plan, stranger)

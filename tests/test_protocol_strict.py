@@ -11,42 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 
-from tests.client import (
-    GameClient,
-    RoomData,
-    answer_for,
-    close_all,
-    redis_client,
-    room_with_players,
-)
+from tests.client import GameClient, answer_for, open_round, redis_client
+from tests.client import OpenRound as Room
 from tests.servers import ServerProcess
 
 QUIZ = {"round_mix": ["quiz"], "rounds": 2, "speed_scoring": False, "time_limit_s": 60}
 INTEGER = "must be an integer"
-
-
-@dataclass
-class Room:
-    host: GameClient
-    ann: GameClient
-    bob: GameClient
-    data: RoomData
-    plan: list[dict[str, Any]]
-    stranger: GameClient  # said hello, in no room
-
-    async def intact(self, before: dict[str, Any]) -> None:
-        """State, version and leaderboard as before (a wrongly accepted event had time to
-        be applied), and the round still open with its deadline."""
-        await asyncio.sleep(0.1)
-        assert await self.data.snapshot() == before
-        view = await self.host.sync()
-        assert view["seq"] == before["version"] and view["phase"] == "open"
 
 
 @pytest.fixture
@@ -56,22 +31,11 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     await client.aclose()
 
 
-async def _open_room(ws_url: str, redis: aioredis.Redis, settings: dict[str, Any],
-                     players: int) -> tuple[GameClient, list[GameClient], RoomData]:
-    host, joined = await room_with_players(ws_url, settings, players)
-    await host.host("start")
-    for c in (host, *joined):
-        await c.phase("open", 0)
-    assert host.code is not None
-    return host, joined, RoomData(redis, host.code)
-
-
 @pytest.fixture
 async def room(live_server: ServerProcess, redis: aioredis.Redis) -> AsyncIterator[Room]:
-    host, (ann, bob), data = await _open_room(live_server.ws_url, redis, QUIZ, 2)
-    stranger = await GameClient(live_server.ws_url, "stranger").connect()
-    yield Room(host, ann, bob, data, await data.plan(), stranger)
-    await close_all([host, ann, bob, stranger])
+    room = await open_round(live_server.ws_url, redis, QUIZ)
+    yield room
+    await room.close()
 
 
 # --------------------------------------------------------------------- strict values
@@ -188,7 +152,8 @@ async def test_an_empty_answer_is_refused_and_the_player_answers_again(
         words: str) -> None:
     settings = {"round_mix": [kind], "rounds": 1, "speed_scoring": False, "time_limit_s": 60,
                 "points": 1000}
-    host, (ann, bob), data = await _open_room(live_server.ws_url, redis, settings, 2)
+    room = await open_round(live_server.ws_url, redis, settings)
+    host, ann, bob, data = room.host, room.ann, room.bob, room.data
     try:
         rnd = (await data.plan())[0]
         assert rnd["kind"] == kind
@@ -205,4 +170,4 @@ async def test_an_empty_answer_is_refused_and_the_player_answers_again(
         assert me["last"]["correct"] and me["last"]["points"] == 1000, me
         assert await data.scores() == {ann.player_id: 1000, bob.player_id: 0}
     finally:
-        await close_all([host, ann, bob])
+        await room.close()

@@ -7,10 +7,8 @@ version (`seq`) and leaderboard in Redis are unchanged.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,34 +17,16 @@ import redis.asyncio as aioredis
 from server.protocol import MAX_FRAME_BYTES
 from tests.client import (
     GameClient,
-    RoomData,
     answer_for,
     close_all,
+    open_round,
     redis_client,
     room_with_players,
 )
+from tests.client import OpenRound as Room
 from tests.servers import ServerProcess
 
 SETTINGS = {"round_mix": ["quiz"], "rounds": 3, "speed_scoring": False, "time_limit_s": 60}
-
-
-@dataclass
-class Room:
-    host: GameClient
-    ann: GameClient
-    bob: GameClient
-    data: RoomData
-    plan: list[dict[str, Any]]
-    stranger: GameClient  # connected, said hello, in no room
-
-    async def intact(self, before: dict[str, Any]) -> None:
-        """Nothing changed: state, version and leaderboard as before; still answering."""
-        await asyncio.sleep(0.1)  # give a wrongly accepted event time to be applied
-        assert await self.data.snapshot() == before
-        view = await self.host.sync()
-        assert view["seq"] == before["version"]
-        await self.stranger.send({"type": "ping"})
-        await self.stranger.recv_until("pong")
 
 
 @pytest.fixture
@@ -58,15 +38,9 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 
 @pytest.fixture
 async def room(live_server: ServerProcess, redis: aioredis.Redis) -> AsyncIterator[Room]:
-    host, (ann, bob) = await room_with_players(live_server.ws_url, SETTINGS, 2)
-    stranger = await GameClient(live_server.ws_url, "stranger").connect()
-    data = RoomData(redis, host.code)
-    plan = await data.plan()
-    await host.host("start")
-    for c in (host, ann, bob):
-        await c.phase("open", 0)
-    yield Room(host, ann, bob, data, plan, stranger)
-    await close_all([host, ann, bob, stranger])
+    room = await open_round(live_server.ws_url, redis, SETTINGS)
+    yield room
+    await room.close()
 
 
 # --------------------------------------------------------------------- handshake
@@ -233,7 +207,7 @@ async def test_wrong_round_invalid_answer_and_closed_round(room: Room) -> None:
     before = await room.data.snapshot()
     await room.ann.answer(0, answer_for(rnd, "right"))
     await room.ann.expect_error("round_closed")
-    await room.intact(before)
+    await room.intact(before, phase="reveal")
     assert all(s == 0 for s in (await room.data.scores()).values())
 
 
