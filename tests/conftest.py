@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 
 from server.embedded_redis import EmbeddedRedis, free_port
+from tests.client import redis_client
 from tests.servers import ServerProcess
 
 
@@ -57,3 +59,11 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    """A client of the test Redis, for looking at what the server stored."""
+    client = redis_client(redis_url)
+    yield client
+    await client.aclose()

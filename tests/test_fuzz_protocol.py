@@ -38,7 +38,7 @@ import random
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from server import protocol as p
 from server.connection import RATE_BURST, RATE_PER_S, _describe
 from tests import fuzz_strategies as fz
-from tests.client import GameClient, RoomData, answer_for, close_all, redis_client
+from tests.client import GameClient, RoomData, answer_for, close_all
 from tests.servers import ServerProcess
 from tests.test_server_game import expected_points
 
@@ -665,13 +665,6 @@ def fuzz_server(redis_url: str, server_logs: Path) -> Iterator[ServerProcess]:
     server = ServerProcess(redis_url, server_logs).start()
     yield server
     server.stop(kill=True)
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = redis_client(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def test_fuzz_100k_messages_beside_real_games(fuzz_server: ServerProcess,

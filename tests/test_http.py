@@ -8,7 +8,6 @@ import http.client
 import io
 import json
 import re
-from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import pytest
@@ -19,7 +18,6 @@ from tests.client import (
     RoomData,
     answer_for,
     close_all,
-    redis_client,
     room_with_players,
 )
 from tests.servers import ServerProcess
@@ -54,13 +52,6 @@ def metric(text: str, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.split()[-1])
     return 0.0
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = redis_client(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def test_health_and_readiness(live_server: ServerProcess) -> None:

@@ -16,19 +16,12 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from tests.client import GameClient, answer_for, open_round, redis_client
+from tests.client import GameClient, answer_for, open_round
 from tests.client import OpenRound as Room
 from tests.servers import ServerProcess
 
 QUIZ = {"round_mix": ["quiz"], "rounds": 2, "speed_scoring": False, "time_limit_s": 60}
 INTEGER = "must be an integer"
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = redis_client(redis_url)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

@@ -20,20 +20,12 @@ from tests.client import (
     answer_for,
     close_all,
     open_round,
-    redis_client,
     room_with_players,
 )
 from tests.client import OpenRound as Room
 from tests.servers import ServerProcess
 
 SETTINGS = {"round_mix": ["quiz"], "rounds": 3, "speed_scoring": False, "time_limit_s": 60}
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = redis_client(redis_url)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

@@ -12,12 +12,10 @@ import json
 import math
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from fractions import Fraction
 from itertools import combinations
 from typing import Any
 
-import pytest
 import redis.asyncio as aioredis
 
 from game_rules import rounds, scoring
@@ -28,7 +26,6 @@ from tests.client import (
     answer_for,
     close_all,
     connect_many,
-    redis_client,
     room_with_players,
 )
 from tests.servers import ServerProcess
@@ -38,13 +35,6 @@ PLAYERS = 30
 ROUNDS = 8
 KINDS = ["quiz", "match", "sort", "order"]
 ALL_ANSWER_ROUND = 5  # everyone answers: the round closes by itself
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = redis_client(redis_url)
-    yield client
-    await client.aclose()
 
 
 # --------------------------------------------------------------------- the rules, again

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,13 +25,6 @@ from tests.servers import ServerProcess
 
 QUIZ = {"round_mix": ["quiz"], "rounds": 3, "speed_scoring": False, "points": 1000,
         "time_limit_s": 60}
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = redis_client(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def start_round(host: GameClient, players: list[GameClient]) -> dict:
