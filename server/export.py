@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 
 from game_rules.machine import RoomState
 
@@ -23,12 +24,17 @@ def safe_cell(value: str | int) -> str | int:
     return value
 
 
-def results_csv(state: RoomState) -> bytes:
-    """rank, nickname, score, streak per player, best first; UTF-8 with a BOM."""
+def csv_bytes(rows: Iterable[Sequence[str | int | float]]) -> bytes:
+    """`rows` as a CSV file, every cell made safe: UTF-8 with a BOM."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["rank", "nickname", "score", "streak"])
-    for rank, _pid, player in state.ranking():
-        writer.writerow([safe_cell(v) for v in (rank, player.nickname, player.score,
-                                                player.streak)])
+    for row in rows:
+        writer.writerow([safe_cell(v) if not isinstance(v, float) else v for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def results_csv(state: RoomState) -> bytes:
+    """rank, nickname, score, streak per player, best first; UTF-8 with a BOM."""
+    rows: list[list[str | int]] = [["rank", "nickname", "score", "streak"]]
+    rows += ([rank, p.nickname, p.score, p.streak] for rank, _pid, p in state.ranking())
+    return csv_bytes(rows)
