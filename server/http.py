@@ -7,7 +7,6 @@ WebSocket handshake on `/ws` go ahead, anything else is answered here.
 from __future__ import annotations
 
 import hashlib
-import http
 import io
 import json
 import mimetypes
@@ -17,12 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 import redis.asyncio as aioredis
 import segno
 from websockets.asyncio.server import ServerConnection
-from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from decks.io import bundled_deck_path, list_bundled, load_deck
 from server.address_limits import AddressLimits, client_address
 from server.export import results_csv
+from server.http_reply import respond
 from server.metrics import Metrics
 from server.rooms import Rooms
 from server.store import normalise_code
@@ -30,17 +29,6 @@ from server.store import normalise_code
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client_demo"
 PAGES = {"/host": "host.html", "/play": "play.html"}
 STATIC_TYPES = {".html", ".js", ".css", ".svg", ".png", ".ico", ".json"}
-
-
-def respond(status: int, body: bytes | str, content_type: str = "text/plain; charset=utf-8",
-            **extra: str) -> Response:
-    data = body.encode() if isinstance(body, str) else body
-    headers = Headers()
-    headers["Content-Type"] = content_type
-    headers["Content-Length"] = str(len(data))
-    for name, value in extra.items():
-        headers[name.replace("_", "-")] = value
-    return Response(status, http.HTTPStatus(status).phrase, headers, data)
 
 
 class HttpRoutes:
