@@ -28,6 +28,7 @@ from server.clock import now_ms
 from server.deck_source import BadDeck
 from server.hub import Hub, Member
 from server.metrics import Metrics
+from server.outage import Outage
 from server.room_registry import ServerFull
 from server.rooms import Rooms
 from server.store import Loaded, hash_token, normalise_code
@@ -48,6 +49,9 @@ class Refused(Exception):
         super().__init__(message)
         self.code, self.message, self.reason = code, message, reason
 
+
+# Messages refused while Redis is away: one WARNING line per outage, one INFO after it.
+UNAVAILABLE = Outage(log, "messages", "answering `unavailable` until it answers")
 
 # Refusals that mean a join or resume named a room or token that does not exist.
 WRONG_GUESSES = {"unknown_room", "bad_token"}
@@ -133,9 +137,12 @@ class Connection:
             await self._dispatch(msg)
         except Refused as exc:
             await self.error(exc.code, exc.message, exc.reason)
-        except RedisError:
-            log.exception("Redis failed while handling %s", type(msg).__name__)
+        except RedisError as exc:
+            UNAVAILABLE.failed(exc)
             await self.error("unavailable", "The server cannot reach its storage; try again.")
+        else:
+            if not isinstance(msg, p.Ping):  # a ping does not need Redis
+                UNAVAILABLE.ok()
 
     # ------------------------------------------------------------------ messages
 

@@ -22,6 +22,7 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 from server import keys
+from server.outage import Outage
 from server.outbox import Envelope, Notice
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ class Hub:
         self.snapshot: Callable[[Member], Awaitable[None]] | None = None
         self._reconnected = False
         self._resyncing: asyncio.Task[None] | None = None
+        self._outage = Outage(log, "pub/sub", f"reconnecting every {RECONNECT_S:g} s; every "
+                              "socket here gets a snapshot once its channels are back")
 
     async def start(self) -> None:
         await self.pubsub.connect()
@@ -141,7 +144,6 @@ class Hub:
 
     async def _read(self) -> None:
         task = asyncio.current_task()
-        lost = False
         while True:
             if task is not None and task.cancelling():
                 raise asyncio.CancelledError  # swallowed by redis-py (redis/redis-py#2028)
@@ -151,9 +153,7 @@ class Hub:
             try:
                 message = await self.pubsub.get_message(timeout=1.0)
             except Exception as exc:
-                if not lost:
-                    log.warning("pub/sub connection lost (%s); reconnecting", exc)
-                lost = True
+                self._outage.failed(exc)
                 # Start afresh: connect, subscribe every channel again, `_on_reconnect`.
                 if self.pubsub.connection is not None:
                     with contextlib.suppress(Exception):
@@ -163,9 +163,9 @@ class Hub:
             if self._reconnected:
                 # The channels are subscribed again (the first replies on the new connection
                 # have been read); what was published meanwhile is lost: resync every socket.
-                self._reconnected = lost = False
-                log.info("pub/sub connection back: %d room channel(s) subscribed again",
-                         len(self.rooms))
+                self._reconnected = False
+                self._outage.ok()
+                log.info("pub/sub: %d room channel(s) subscribed again", len(self.rooms))
                 if self._resyncing is None or self._resyncing.done():
                     self._resyncing = asyncio.create_task(self._resync())
             if message is None or message["type"] != "message":

@@ -30,6 +30,7 @@ from game_rules import machine as m
 from server import keys
 from server.lease import Leases
 from server.metrics import Metrics
+from server.outage import Outage, unreachable
 from server.outbox import Outbox
 from server.runner import RoomRunner
 from server.store import LeaseLost, RoomGone, Store
@@ -44,6 +45,7 @@ EXPIRY_CHECK_S = 10.0  # how often rooms are checked for having expired, moved, 
 COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
 PRESENCE_CHECK_S = 2.0  # how often players' processes are checked for having died
 QUIET_READ_S = 60.0  # every room is read this often too, in case a doorbell went astray
+LOOP_RETRY_S = 0.5  # how soon the rooms loop tries again after a failed round trip
 
 
 class Owner:
@@ -70,6 +72,12 @@ class Owner:
         self._beat_failing = False
         self._judge_after = 0.0
         self._rerun: set[str] = set()  # rooms to run again from Redis (see `_step`)
+        # One WARNING when Redis goes away, one INFO when it is back, per loop.
+        self._loop_log = Outage(log, "rooms loop", f"trying again every {LOOP_RETRY_S:g} s; "
+                                "its rooms run on from their state in Redis once it answers")
+        self._beat_log = Outage(log, "heartbeat", f"renewing it every {BEAT_RETRY_S:g} s; no "
+                                "other process is taken for dead meanwhile")
+        self._watch_log = Outage(log, "take-over check", "trying again at the next check")
 
     def _may_judge(self) -> bool:
         """Whether a process whose heartbeat is missing may be taken for dead. Not while this
@@ -107,14 +115,18 @@ class Owner:
             return
         try:
             orphans = await self.leases.free([c for c in codes if c not in self.runners])
-        except Exception:
-            log.exception("could not look at the rooms' leases")
+        except Exception as exc:
+            self._watch_log.failed(exc)
             return
         for code in orphans:
             try:
                 await self.ensure(code)
-            except Exception:
-                log.exception("room %s: could not take its lease", code)
+            except Exception as exc:
+                if not unreachable(exc):
+                    log.exception("room %s: could not take its lease", code)
+                self._watch_log.failed(exc)
+                return
+        self._watch_log.ok()
 
     async def start(self) -> None:
         await self.leases.beat()  # before any lease is taken
@@ -143,15 +155,13 @@ class Owner:
             try:
                 await self.leases.beat()
             except Exception as exc:
-                if not self._beat_failing:
-                    log.warning("could not renew this process's heartbeat (%s); retrying "
-                                "every %.2f s", exc, BEAT_RETRY_S)
+                self._beat_log.failed(exc)
                 self._beat_failing = True
                 continue
+            self._beat_log.ok()
             if self._beat_failing:
                 self._beat_failing = False
                 self._judge_after = time.monotonic() + BEAT_EVERY_S + BEAT_RETRY_S
-                log.info("heartbeat renewed: Redis is back")
 
     async def _run(self) -> None:
         checked = presence = time.monotonic()
@@ -161,6 +171,7 @@ class Owner:
                 # redis-py can swallow a task's cancellation when it arrives during a
                 # command (redis/redis-py#2028): stop here rather than run on forever.
                 raise asyncio.CancelledError
+            failures = self._loop_log.failures  # a step may fail without raising here
             try:
                 if time.monotonic() - checked > EXPIRY_CHECK_S:
                     await self._forget_lost()
@@ -173,16 +184,20 @@ class Owner:
                     await self._drop_dead_connections()
                     presence = time.monotonic()
                 if not self.runners:
+                    if self._loop_log.failures == failures:
+                        self._loop_log.ok()
                     self._added.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._added.wait(), BLOCK_S)
                     continue
                 await self._round()
+                if self._loop_log.failures == failures:
+                    self._loop_log.ok()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("the rooms loop failed; retrying")
-                await asyncio.sleep(0.5)
+            except Exception as exc:
+                self._loop_log.failed(exc)
+                await asyncio.sleep(LOOP_RETRY_S)
 
     async def _round(self) -> None:
         """One read of the inboxes, then a step for each room with input or a timer due.
@@ -271,8 +286,9 @@ class Owner:
             # keeps its heartbeat: releasing the room (which fails too) and forgetting it
             # left it run by no one. Its state in Redis is the last commit: run it again
             # from there once Redis answers (the batch is read again from the inbox).
-            log.warning("room %s: Redis failed during a step (%s); it runs again from its "
-                        "state in Redis once Redis answers", code, exc)
+            log.debug("room %s: Redis failed during a step (%s); it runs again from its "
+                      "state in Redis once Redis answers", code, exc)
+            self._loop_log.failed(exc)
             self._drop(code, None)
             self._rerun.add(code)
         except RoomGone as exc:

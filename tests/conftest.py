@@ -27,6 +27,15 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture
+def restartable_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A redis-server of the test's own (AOF on, fsync every second), free to stop and
+    start again on the same port and data folder (`.stop()`, `.start()`)."""
+    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=True).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("server-logs")

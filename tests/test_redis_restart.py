@@ -13,7 +13,6 @@ import asyncio
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from game_rules import machine as m
 from game_rules.model import Round, Settings
 from server import keys
 from server.app import REDIS_TIMEOUT_S
-from server.embedded_redis import EmbeddedRedis, free_port
+from server.embedded_redis import EmbeddedRedis
 from server.inbox import Inbox
 from server.lease import Leases
 from server.metrics import Metrics
@@ -45,14 +44,6 @@ BOUND_S = 20.0  # the longest any one wait may take: generous, the machine is sh
 # `appendfsync everysec` the writes of the last second or two may be lost, not older ones).
 RESTARTS = [("term", 2.0), ("term", keys.LEASE_TTL_MS / 1000 + 1), ("kill", 2.0)]
 FSYNCED_S = 3.0  # before a crash: longer than AOF everysec can leave writes unwritten
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
-    """A redis-server of this test's own (AOF on, fsync every second), free to restart."""
-    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=True).start()
-    yield server
-    server.stop()
 
 
 def http_status(url: str) -> int:
@@ -107,9 +98,9 @@ async def answer_until_acked(client: GameClient, index: int, answer: dict[str, A
 
 
 @pytest.mark.parametrize(("stop", "down_s"), RESTARTS)
-async def test_a_redis_restart_mid_round(private_redis: EmbeddedRedis, tmp_path: Path,
+async def test_a_redis_restart_mid_round(restartable_redis: EmbeddedRedis, tmp_path: Path,
                                          stop: str, down_s: float) -> None:
-    redis_url = private_redis.url
+    redis_url = restartable_redis.url
     a = ServerProcess(redis_url, tmp_path).start()
     b = ServerProcess(redis_url, tmp_path).start()
     clients: list[GameClient] = []
@@ -144,12 +135,12 @@ async def test_a_redis_restart_mid_round(private_redis: EmbeddedRedis, tmp_path:
         # Redis goes away for `down_s`.
         if stop == "kill":
             await asyncio.sleep(FSYNCED_S)
-            assert private_redis.process is not None
-            private_redis.process.kill()
-            await asyncio.to_thread(private_redis.process.wait)
-            private_redis.process = None
+            assert restartable_redis.process is not None
+            restartable_redis.process.kill()
+            await asyncio.to_thread(restartable_redis.process.wait)
+            restartable_redis.process = None
         else:
-            await asyncio.to_thread(private_redis.stop)
+            await asyncio.to_thread(restartable_redis.stop)
         down = time.monotonic()
         for server in (a, b):
             assert await asyncio.to_thread(http_status, f"{server.http_url}/readyz") == 503
@@ -167,7 +158,7 @@ async def test_a_redis_restart_mid_round(private_redis: EmbeddedRedis, tmp_path:
         assert answered_in < REDIS_TIMEOUT_S  # docs/protocol.md: "within 5 s at most"
         await asyncio.sleep(max(0.0, down_s - (time.monotonic() - down)))
 
-        await asyncio.to_thread(private_redis.start)  # the same port and data folder
+        await asyncio.to_thread(restartable_redis.start)  # the same port and data folder
         ready = time.monotonic()
         data = redis_client(redis_url)
         room = RoomData(data, code)
