@@ -74,6 +74,7 @@ class RoomState(BaseModel):
     players: dict[str, Player] = Field(default_factory=dict)
     results: dict[str, Result] = Field(default_factory=dict)  # current round, by player id
     results_round: int = -1  # the round whose answers `results` holds (-1: none, or skipped)
+    skipped: list[int] = Field(default_factory=list)  # rounds the host skipped (not scored)
     kicked_ids: list[str] = Field(default_factory=list)
     # The kicked players' `nicknames.name_keys` (case-folded nicknames in older rooms).
     banned_nicknames: list[str] = Field(default_factory=list)
@@ -467,6 +468,7 @@ def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
     state.phase, state.deadline_ms, state.paused_at_ms = "reveal", None, None
     if skipped:
         state.results, state.results_round = {}, -1
+        state.skipped = [*state.skipped, index]
     return state, [RoundClosed(index, skipped=skipped)]
 
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 RoundKind = Literal["quiz", "match", "sort", "order"]
@@ -83,7 +83,10 @@ class Settings:
 class Round:
     """One round of a plan: what players see (`public`) and what only the server knows (`key`).
 
-    `public` and `key` are JSON-ready dicts; `public` never contains the key.
+    `public` and `key` are JSON-ready dicts; `public` never contains the key. `cards`
+    (never sent to players) names the card each scored item asks, item id -> the card's
+    `card_record`, for reports: quiz the correct option, match the left items, sort and
+    order the items. Empty in rooms stored before it existed.
     """
 
     kind: RoundKind
@@ -91,3 +94,15 @@ class Round:
     key: dict[str, Any]
     time_limit_ms: int
     points: int
+    cards: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def card_record(card: Card) -> dict[str, str]:
+    """What a report needs of a card, JSON-ready: id, prompt, answer, and its category and
+    claim when it has them."""
+    record = {"id": card.id, "prompt": card.prompt, "answer": card.answer}
+    if card.category:
+        record["category"] = card.category
+    if card.claim:
+        record["claim"] = card.claim
+    return record

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from game_rules.model import Card, Deck, Round, RoundKind, Settings
+from game_rules.model import Card, Deck, Round, RoundKind, Settings, card_record
 from game_rules.rounds.texts import names
 
 LONG_ROUND_FACTOR = 1.5  # time limit factor of match, sort and order rounds
@@ -79,9 +79,11 @@ def time_limit(factor: float, settings: Settings) -> int:
 
 
 def make_round(rules: RoundRules, public: dict[str, Any], key: dict[str, Any],
-               s: Settings) -> Round:
+               s: Settings, cards: Mapping[str, Card] | None = None) -> Round:
+    """A round of `rules`' kind; `cards`: the card each scored item id asks (`Round.cards`)."""
     return Round(kind=rules.kind, public=public, key=key,
-                 time_limit_ms=time_limit(rules.time_factor, s), points=s.points)
+                 time_limit_ms=time_limit(rules.time_factor, s), points=s.points,
+                 cards={item: card_record(card) for item, card in (cards or {}).items()})
 
 
 def forbidden(deck: Deck, cards: Iterable[Card], extra: Iterable[str] = ()) -> list[str]:

@@ -125,7 +125,8 @@ class Match:
             "right": [{"id": right_ids[i], "text": chosen[i][2]} for i in shown_at],
         }
         key = {"pairs": dict(zip(left_ids, right_ids, strict=True))}
-        return make_round(self, public, key, settings), frozenset(c.id for c in cards)
+        asks = dict(zip(left_ids, cards, strict=True))
+        return make_round(self, public, key, settings, asks), frozenset(c.id for c in cards)
 
     def grade(self, key: dict[str, Any], answer: Any) -> Grade:
         """Share of the key's pairs the answer matches; each right item may be used once."""

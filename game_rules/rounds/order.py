@@ -138,7 +138,10 @@ class Order:
             "items": [{"id": item_ids[i], "text": events[i].label} for i in shown],
         }
         key = {"order": item_ids, "dates": {item_ids[i]: events[i].date for i in shown}}
-        return make_round(self, public, key, settings), frozenset(e.card_id for e in events)
+        by_id = {c.id: c for c in cards}
+        asks = {item: by_id[e.card_id] for item, e in zip(item_ids, events, strict=True)
+                if e.card_id in by_id}
+        return make_round(self, public, key, settings, asks), frozenset(e.card_id for e in events)
 
     def grade(self, key: dict[str, Any], answer: Any) -> Grade:
         """Partial credit per pair in the right order; invalid unless a permutation of the ids."""

@@ -75,8 +75,9 @@ class Quiz:
                 {"id": i, "text": texts[c.id]} for i, c in zip(option_ids, chosen, strict=True)
             ],
         }
-        key = {"correct": option_ids[chosen.index(card)], "options": option_ids}
-        return make_round(self, public, key, settings), frozenset({card.id})
+        correct = option_ids[chosen.index(card)]
+        key = {"correct": correct, "options": option_ids}
+        return make_round(self, public, key, settings, {correct: card}), frozenset({card.id})
 
     def grade(self, key: dict[str, Any], answer: Any) -> Grade:
         """1 for the correct option, 0 for another one; an unknown id is invalid."""

@@ -128,7 +128,8 @@ class Sort:
             "items": [{"id": item_ids[i], "text": items[i][2]} for i in shown_at],
         }
         key = {"placement": {item_ids[i]: bucket_ids[it[0]] for i, it in enumerate(items)}}
-        return make_round(self, public, key, settings), frozenset(c.id for c in cards)
+        asks = dict(zip(item_ids, cards, strict=True))
+        return make_round(self, public, key, settings, asks), frozenset(c.id for c in cards)
 
     def grade(self, key: dict[str, Any], answer: Any) -> Grade:
         """Share of the round's items put in the right bucket."""
