@@ -23,6 +23,7 @@ from server.address_limits import AddressLimits
 from server.config import Config, connection_limit, fd_limit, join_url
 from server.connection import Connection, send_snapshot
 from server.http import HttpRoutes
+from server.http_body import BodyConnection
 from server.hub import Hub, Member
 from server.inbox import Inbox
 from server.lease import Leases
@@ -128,6 +129,7 @@ async def make_server(app: App, config: Config) -> Server:
         ping_interval=20, ping_timeout=20,
         max_queue=64,
         reuse_port=config.reuse_port or None,
+        create_connection=BodyConnection,  # reads the body of a POST (server/http_body.py)
     )
 
 

@@ -9,7 +9,7 @@ import sys
 
 # Modules that add subcommands; each has `register(subparsers)` setting `func` on its parser.
 COMMAND_MODULES = ("decks.cli", "server.plan_cmd", "server.serve_cmd", "server.protocol_cmd",
-                   "server.bots_cmd")
+                   "server.bots_cmd", "server.competition_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

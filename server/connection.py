@@ -25,12 +25,13 @@ from server import protocol as p
 from server import views
 from server.address_limits import AddressLimits, Kind, TokenBucket, client_address
 from server.clock import now_ms
+from server.competitions import CompetitionClosed, normalise_id
 from server.deck_source import BadDeck
 from server.hub import Hub, Member
 from server.metrics import Metrics
 from server.outage import Outage
 from server.room_registry import ServerFull
-from server.rooms import Rooms
+from server.rooms import Rooms, UnknownCompetition
 from server.store import Loaded, hash_token, normalise_code
 
 log = logging.getLogger("cardcade.connection")
@@ -54,7 +55,7 @@ class Refused(Exception):
 UNAVAILABLE = Outage(log, "messages", "answering `unavailable` until it answers")
 
 # Refusals that mean a join or resume named a room or token that does not exist.
-WRONG_GUESSES = {"unknown_room", "bad_token"}
+WRONG_GUESSES = {"unknown_room", "bad_token", "unknown_competition"}
 
 
 class Connection:
@@ -131,7 +132,7 @@ class Connection:
         try:
             msg = p.client_adapter.validate_json(raw)
         except ValidationError as exc:
-            await self.error("malformed", _describe(exc))
+            await self.error("malformed", p.describe_error(exc))
             return
         try:
             await self._dispatch(msg)
@@ -155,7 +156,10 @@ class Connection:
             case p.CreateRoom():
                 self._not_in_room()
                 self._within("create")
-                await self._create(msg)
+                if msg.competition is None:
+                    await self._create(msg)
+                else:  # a wrong competition id or host key counts as a wrong guess
+                    await self._guessing(lambda: self._create(msg))
             case p.Join():
                 self._not_in_room()
                 self._within("join")
@@ -208,10 +212,17 @@ class Connection:
         except ServerFull as exc:
             raise Refused("server_full", f"This server is running its maximum of {exc.cap:,} "
                                          "games; try again later.") from None
+        except UnknownCompetition as exc:
+            raise Refused("unknown_competition", f"There is no competition {exc} with that "
+                                                 "host key. Check both.") from None
+        except CompetitionClosed as exc:
+            raise Refused("competition_closed", f"Competition {exc} is closed: it takes no "
+                                                "more rooms.") from None
         self.member = Member(self.ws, code, "host")
         await self.hub.add(self.member)
         await self.send(p.Created(room=code, host_token=token, join_url=self.rooms.join_url(code),
-                                  plan=plan))
+                                  plan=plan, competition=normalise_id(msg.competition)
+                                  if msg.competition else None))
         await self.rooms.run(code)
         await self._snapshot(self.member)
 
@@ -336,45 +347,3 @@ async def _snapshot_built(rooms: Rooms, member: Member, loaded: Loaded,
                         .model_dump_json())
     elif member.who in state.players:
         await send_text(views.me_views(loaded.game, state, seq, {member.who})[member.who])
-
-
-# What a refused value must be, by pydantic error type: strict mode refuses `"5"`, `5.0` and
-# `true` for an int, a number for a string, 0 and 1 for a bool.
-_MUST_BE = {
-    "int_type": "must be an integer (a JSON number without a fraction or exponent: "
-                "5, not \"5\", 5.0 or true)",
-    "string_type": "must be a string",
-    "bool_type": "must be true or false",
-    "list_type": "must be an array",
-    "dict_type": "must be an object",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-}
-MAX_LOC_PART = 30  # characters of one path element (a field name may come from the client)
-
-
-def _where(loc: tuple[Any, ...]) -> str:
-    parts = [str(x) for x in loc]
-    return ".".join(x if len(x) <= MAX_LOC_PART else x[:MAX_LOC_PART] + "…" for x in parts)
-
-
-def _describe(exc: ValidationError) -> str:
-    """The first error, naming the field (its path) and what is wrong, never the value."""
-    first = exc.errors(include_input=False, include_url=False)[0]
-    kind = first.get("type")
-    where = _where(tuple(first.get("loc", ()))) or "message"
-    if kind == "json_invalid":
-        return "The message is not valid JSON."
-    if kind == "union_tag_invalid":
-        return f"Unknown message type; expected one of: {', '.join(p.CLIENT_TYPES)}."
-    if kind == "union_tag_not_found":
-        return 'Every message needs a "type".'
-    if not first.get("loc"):
-        return 'Every message must be a JSON object with a "type".'
-    if kind == "missing":
-        return f"Missing field {where}."
-    if kind == "extra_forbidden":
-        return f"Unknown field {where}: only the documented fields are allowed."
-    if kind in _MUST_BE and "." in where:
-        return f"Invalid field {where}: it {_MUST_BE[kind]}."
-    return f"Invalid field {where}: {first.get('msg', 'invalid')}."

@@ -20,7 +20,7 @@ from decks.model import DeckFile
 from game_rules.model import Round, Settings
 from game_rules.nicknames import plain_text
 from game_rules.plan import PlanReport, make_plan, plan_report
-from server.protocol import CreateRoom, DeckUpload
+from server.protocol import DeckChoice, DeckUpload
 
 DEFAULT_DECK = "soviet-union-1928-41"
 TITLE_MAX = 80  # characters of an uploaded deck's title: it heads the projector's screen
@@ -57,7 +57,7 @@ def _bundled(path: str, mtime_ns: int) -> DeckFile:
     return load_deck(path)
 
 
-def prepare(msg: CreateRoom, settings: Settings, seed: int,
+def prepare(msg: DeckChoice, settings: Settings, seed: int,
             limits: Limits = NO_LIMITS) -> Prepared:
     """The deck `msg` names or uploads (an upload within `limits`) and the plan of a game
     from it; raises `BadDeck` when it cannot make one. For an upload this is the costly
@@ -71,7 +71,7 @@ def prepare(msg: CreateRoom, settings: Settings, seed: int,
     return Prepared(deck.title, tuple(plan), plan_report(rules_deck, settings))
 
 
-def deck_for_room(msg: CreateRoom, limits: Limits = NO_LIMITS) -> DeckFile:
+def deck_for_room(msg: DeckChoice, limits: Limits = NO_LIMITS) -> DeckFile:
     """The deck `msg` names or uploads; raises `BadDeck` when it cannot be used, or when an
     upload is over one of `limits` (reason "too_large")."""
     try:

@@ -20,9 +20,10 @@ from websockets.http11 import Request, Response
 
 from decks.io import bundled_deck_path, list_bundled, load_deck
 from server.address_limits import AddressLimits, client_address
+from server.competition_http import CompetitionRoutes
+from server.export import results_csv
 from server.http_reply import respond
 from server.metrics import Metrics
-from server.reports_http import ReportRoutes
 from server.rooms import Rooms
 from server.store import normalise_code
 
@@ -39,11 +40,15 @@ class HttpRoutes:
         self.limits = limits
         self.redis = client
         self._decks_json: bytes | None = None
-        self.reports = ReportRoutes(rooms.store)
+        self.competitions = CompetitionRoutes(rooms, limits)
 
     async def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         url = urlsplit(request.path)
         path = url.path
+        if self.competitions.handles(path):
+            return await self.competitions.route(conn, request)
+        if request.method != "GET":
+            return respond(405, "only GET here (POST goes to /api/competitions)\n", Allow="GET")
         if path == "/ws":
             if request.headers.get("Upgrade", "").lower() != "websocket":
                 return respond(426, "Use a WebSocket client on /ws.\n")
@@ -62,14 +67,17 @@ class HttpRoutes:
             return respond(302, "", Location="/host")
         if path in PAGES:
             return self._file(PAGES[path], request)
+        if path.startswith("/scoreboard/"):  # the page reads the competition from its URL
+            return self._file("scoreboard.html", request)
         if path.startswith("/static/"):
             return self._file(path.removeprefix("/static/"), request)
         if path == "/decks.json":
             return respond(200, self._decks(), "application/json")
         if path.startswith("/qr/") and path.endswith(".svg"):
             return await self._qr(normalise_code(path[4:-4]), client_address(conn))
-        if self.reports.handles(path):
-            return await self.reports.answer(path, parse_qs(url.query).get("token", [""])[0])
+        if path.startswith("/export/") and path.endswith(".csv"):
+            token = parse_qs(url.query).get("token", [""])[0]
+            return await self._export(normalise_code(path[8:-4]), token)
         return respond(404, "not found\n")
 
     def _admit(self, conn: ServerConnection) -> Response | None:
@@ -133,3 +141,12 @@ class HttpRoutes:
             buf, kind="svg", scale=10, border=2, xmldecl=False, title=f"Join room {code}"
         )
         return respond(200, buf.getvalue(), "image/svg+xml", Cache_Control="max-age=3600")
+
+    async def _export(self, code: str, token: str) -> Response:
+        if not token or await self.rooms.store.who(code, token) != "host":
+            return respond(403, "the host token of this room is needed\n")
+        loaded = await self.rooms.store.load(code)
+        if loaded is None:
+            return respond(404, "unknown room\n")
+        return respond(200, results_csv(loaded.state), "text/csv; charset=utf-8",
+                       Content_Disposition=f'attachment; filename="cardcade-{code}.csv"')

@@ -81,6 +81,45 @@ def code_of_channel(channel: str) -> str:
     return code
 
 
+@dataclass(frozen=True)
+class CompetitionKeys:
+    """A competition's keys: no TTL (its results must outlast its rooms), one hash tag."""
+
+    id: str
+
+    @property
+    def tag(self) -> str:
+        return f"{PREFIX}:{{c:{self.id}}}"
+
+    @property
+    def meta(self) -> str:  # hash: name, created_ms, closed ("0"/"1"), token hashes
+        return f"{self.tag}:meta"
+
+    @property
+    def game(self) -> str:  # string: the game every room plays (as a room's `game`)
+        return f"{self.tag}:game"
+
+    @property
+    def rooms(self) -> str:  # set: the codes of the rooms that joined
+        return f"{self.tag}:rooms"
+
+    @property
+    def board(self) -> str:  # sorted set: "ROOM:PLAYER_ID" -> score
+        return f"{self.tag}:board"
+
+    @property
+    def entries(self) -> str:  # hash: "ROOM:PLAYER_ID" -> nickname
+        return f"{self.tag}:entries"
+
+    @property
+    def reports(self) -> str:  # hash: room code -> the room's report (JSON) at its podium
+        return f"{self.tag}:reports"
+
+
+def competition_keys(competition_id: str) -> CompetitionKeys:
+    return CompetitionKeys(competition_id)
+
+
 # Server-wide, not per room: sorted set, room code -> when it stops counting (epoch ms).
 # The registry of live rooms behind the cap on rooms (`server/room_registry.py`).
 ROOMS = f"{PREFIX}:rooms"

@@ -28,6 +28,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from game_rules import machine as m
 from server import keys
+from server.competitions import Competitions
 from server.lease import Leases
 from server.metrics import Metrics
 from server.outage import Outage, unreachable
@@ -55,6 +56,7 @@ class Owner:
         self.blocking = blocking  # one connection: the read blocks on it
         self.leases = leases
         self.store = store
+        self.competitions = Competitions(store.redis)  # the boards its rooms write to
         self.outbox = out
         self.metrics = metrics
         self.join_url = join_url
@@ -93,7 +95,7 @@ class Owner:
                 code, take_lapsed=self._may_judge()):
             return
         runner = RoomRunner(code, self.leases.owner_id, self.store, self.outbox, self.metrics,
-                            self.join_url)
+                            self.join_url, self.competitions)
         if not await runner.start():
             await self.leases.release(code)
             return

@@ -34,7 +34,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _parse_mix(text: str) -> tuple[RoundKind, ...]:
+def parse_mix(text: str) -> tuple[RoundKind, ...]:
     kinds = [k.strip() for k in text.split(",") if k.strip()]
     unknown = [k for k in kinds if k not in ROUND_KINDS]
     if unknown or not kinds:
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError("--rounds must be at least 1")
             settings = dataclasses.replace(settings, rounds=args.rounds)
         if args.mix is not None:
-            settings = dataclasses.replace(settings, round_mix=_parse_mix(args.mix))
+            settings = dataclasses.replace(settings, round_mix=parse_mix(args.mix))
         plan = make_plan(deck, settings, args.seed)
     except (DeckError, ValueError) as exc:
         print(f"cardcade plan: {exc}", file=sys.stderr)

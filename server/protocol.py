@@ -11,7 +11,14 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from game_rules.model import ROUND_KINDS, RoundKind
 
@@ -70,13 +77,40 @@ class DeckUpload(_In):
 
 
 class CreateRoom(_In):
-    """Host: create a room from a bundled deck (by name) or an uploaded one."""
+    """Host: create a room from a bundled deck (by name) or an uploaded one, or a room of
+    a competition (`competition` and its `host_key`: the competition's deck and settings)."""
 
     type: Literal["create_room"]
     deck: str | None = Field(default=None, max_length=100)
     upload: DeckUpload | None = None
     settings: GameSettingsIn = Field(default_factory=GameSettingsIn)
     seed: int | None = Field(default=None, ge=-MAX_SEED, le=MAX_SEED)
+    competition: str | None = Field(default=None, min_length=1, max_length=20)
+    host_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_game(self) -> CreateRoom:
+        if (self.competition is None) != (self.host_key is None):
+            raise ValueError("`competition` and `host_key` go together")
+        own = {"deck", "upload", "settings", "seed"} & self.model_fields_set
+        if self.competition is not None and own:
+            raise ValueError(f"a competition's room plays its deck and settings: leave out "
+                             f"{', '.join(sorted(own))}")
+        return self
+
+
+class CreateCompetition(_In):
+    """`POST /api/competitions`: a competition from a deck and settings (not a message)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    deck: str | None = Field(default=None, max_length=100)
+    upload: DeckUpload | None = None
+    settings: GameSettingsIn = Field(default_factory=GameSettingsIn)
+    seed: int | None = Field(default=None, ge=-MAX_SEED, le=MAX_SEED)
+
+
+# What names a deck and settings: both are read the same way (server.deck_source).
+DeckChoice = CreateRoom | CreateCompetition
 
 
 class Join(_In):
@@ -167,6 +201,7 @@ class Created(_Out):
     host_token: str
     join_url: str
     plan: PlanInfo
+    competition: str | None = None  # the competition the room plays in
 
 
 class Joined(_Out):
@@ -317,3 +352,45 @@ def schema_json() -> str:
 
 def encode(msg: BaseModel) -> str:
     return msg.model_dump_json()
+
+
+# What a refused value must be, by pydantic error type: strict mode refuses `"5"`, `5.0` and
+# `true` for an int, a number for a string, 0 and 1 for a bool.
+_MUST_BE = {
+    "int_type": "must be an integer (a JSON number without a fraction or exponent: "
+                "5, not \"5\", 5.0 or true)",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "list_type": "must be an array",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+}
+MAX_LOC_PART = 30  # characters of one path element (a field name may come from the client)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts = [str(x) for x in loc]
+    return ".".join(x if len(x) <= MAX_LOC_PART else x[:MAX_LOC_PART] + "…" for x in parts)
+
+
+def describe_error(exc: ValidationError) -> str:
+    """The first error, naming the field (its path) and what is wrong, never the value."""
+    first = exc.errors(include_input=False, include_url=False)[0]
+    kind = first.get("type")
+    where = _where(tuple(first.get("loc", ()))) or "message"
+    if kind == "json_invalid":
+        return "The message is not valid JSON."
+    if kind == "union_tag_invalid":
+        return f"Unknown message type; expected one of: {', '.join(CLIENT_TYPES)}."
+    if kind == "union_tag_not_found":
+        return 'Every message needs a "type".'
+    if not first.get("loc"):
+        return 'Every message must be a JSON object with a "type".'
+    if kind == "missing":
+        return f"Missing field {where}."
+    if kind == "extra_forbidden":
+        return f"Unknown field {where}: only the documented fields are allowed."
+    if kind in _MUST_BE and "." in where:
+        return f"Invalid field {where}: it {_MUST_BE[kind]}."
+    return f"Invalid field {where}: {first.get('msg', 'invalid')}."

@@ -16,11 +16,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from game_rules import machine as m
 from game_rules.standings import Standings
 from server import inbox, keys, outbox, protocol, views
 from server.changes import Change
 from server.clock import now_ms
+from server.competitions import Competitions
 from server.metrics import Metrics
 from server.store import Loaded, Store
 
@@ -40,11 +43,14 @@ def view_interval_s(players: int) -> float:
 
 class RoomRunner:
     def __init__(self, code: str, owner_id: str, store: Store, out: outbox.Outbox,
-                 metrics: Metrics, join_url: Callable[[str], str]):
+                 metrics: Metrics, join_url: Callable[[str], str],
+                 competitions: Competitions):
         self.code = code
         self.owner_id = owner_id
         self.keys = keys.room_keys(code)
         self.store = store
+        self.competitions = competitions
+        self.board_behind = False  # the competition's board missed a write (see _record)
         self.outbox = out
         self.metrics = metrics
         self.join_url = join_url(code)
@@ -64,7 +70,34 @@ class RoomRunner:
         log.info("room %s: running (version %d, phase %s)", self.code, loaded.version,
                  loaded.state.phase)
         self.loaded, self.standings = loaded, Standings.of(loaded.state)
+        self.board_behind = loaded.competition is not None  # write every total once
+        await self._record(loaded, Change())
         return True
+
+    async def _record(self, loaded: Loaded, change: Change) -> None:
+        """Bring the competition's board up to date with what `change` did: the totals of
+        every player after a round closed or a kick (once per round), else the newcomers'.
+        The room's own state is committed already: a write that fails is logged and done in
+        full at the next step (totals are written as they are, so twice does no harm)."""
+        if loaded.competition is None:
+            return
+        state = loaded.state
+        if self.board_behind or change.rescored:
+            pids: list[str] = list(state.players)
+            removed = list(state.kicked_ids)
+        else:
+            pids, removed = [p for p in change.joined if p in state.players], []
+        if not pids and not removed:
+            return
+        totals = {pid: (state.players[pid].nickname, state.players[pid].score) for pid in pids}
+        try:
+            await self.competitions.record(loaded.competition, self.code, totals, removed)
+        except RedisError as exc:
+            log.warning("room %s: competition %s board not written (%s); will retry",
+                        self.code, loaded.competition, exc)
+            self.board_behind = True
+        else:
+            self.board_behind = False
 
     @property
     def last_id(self) -> str:
@@ -151,7 +184,9 @@ class RoomRunner:
             for pid in change.joined:
                 if pid in state.players:
                     self.standings.add_newcomer(pid)
-        loaded = Loaded(game, loaded.deck_title, state, version, last_id, seq)
+        loaded = Loaded(game, loaded.deck_title, state, version, last_id, seq,
+                        loaded.competition)
+        await self._record(loaded, change)
         await self._publish(loaded, effects, change, send_views)
         return loaded
 

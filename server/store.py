@@ -120,6 +120,7 @@ class Loaded:
     version: int
     last_id: str
     seq: int  # the `seq` of the last room view sent (docs/protocol.md, section 4)
+    competition: str | None = None  # the competition the room plays in (server.competitions)
 
 
 @dataclass
@@ -141,8 +142,9 @@ class Store:
         # Games never change: cache the most recently used ones.
         self._games: OrderedDict[str, tuple[Game, str]] = OrderedDict()
 
-    async def create_room(self, game: Game, deck_title: str) -> tuple[str, str]:
-        """Store a new room; returns (code, host token)."""
+    async def create_room(self, game: Game, deck_title: str,
+                          competition: str | None = None) -> tuple[str, str]:
+        """Store a new room (in `competition`, if given); returns (code, host token)."""
         host_token = secrets.token_urlsafe(24)
         for _ in range(20):
             code = new_code()
@@ -153,6 +155,8 @@ class Store:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hset(k.state, mapping={"state": RoomState().model_dump_json(),
                                             "version": 0, "last_id": "0-0", "seq": 0})
+                if competition:
+                    pipe.hset(k.state, "competition", competition)
                 pipe.hset(k.tokens, hash_token(host_token), "host")
                 for key in (k.state, k.tokens):
                     pipe.pexpire(key, self.room_ttl_ms)
@@ -218,17 +222,8 @@ class Store:
             game=found[0], deck_title=found[1], state=RoomState.model_validate(data),
             version=int(raw[b"version"]), last_id=text(raw[b"last_id"]),
             seq=int(raw.get(b"seq", raw[b"version"])),
+            competition=text(raw[b"competition"]) if b"competition" in raw else None,
         )
-
-    async def all_answers(self, code: str) -> dict[tuple[int, str], Result]:
-        """Every graded answer kept in the room, by (round index, player id), kicked players'
-        included: O(answers), for an export (`HSCAN`, so Redis is never blocked long)."""
-        out: dict[tuple[int, str], Result] = {}
-        async for field, value in self.redis.hscan_iter(keys.room_keys(code).answers,
-                                                        count=1000):
-            index, _, pid = text(field).partition(":")
-            out[int(index), pid] = Result.model_validate_json(value)
-        return out
 
     async def commit(self, code: str, owner: str, version: int, state: RoomState | None,
                      last_id: str, seq: int, change: Change | None = None) -> int:

@@ -78,7 +78,7 @@ def _orphaned(server: int) -> None:
     os._exit(1)
 
 
-def prepare_in_worker(msg: protocol.CreateRoom, settings: Settings, seed: int, limits: Limits,
+def prepare_in_worker(msg: protocol.DeckChoice, settings: Settings, seed: int, limits: Limits,
                       timeout_s: float) -> Prepared:
     """`prepare` in a worker process, within `timeout_s`; `BadDeck` for a deck that
     cannot be used, is over a limit, takes too long or breaks the importer."""
@@ -93,7 +93,7 @@ def prepare_in_worker(msg: protocol.CreateRoom, settings: Settings, seed: int, l
         raise BadDeck("The deck could not be read.", "invalid") from None
 
 
-def _timed(msg: protocol.CreateRoom, settings: Settings, seed: int, limits: Limits,
+def _timed(msg: protocol.DeckChoice, settings: Settings, seed: int, limits: Limits,
            timeout_s: float) -> Prepared:
     if not _TIMER:
         return prepare(msg, settings, seed, limits)
@@ -116,7 +116,7 @@ class Uploads:
         self._slots = asyncio.Semaphore(self.workers)
         self._waiting = 0  # uploads being read or waiting for a worker
 
-    async def prepare(self, msg: protocol.CreateRoom, settings: Settings,
+    async def prepare(self, msg: protocol.DeckChoice, settings: Settings,
                       seed: int) -> Prepared:
         """`server.deck_source.prepare` of an upload, in a worker process."""
         assert msg.upload is not None
@@ -133,7 +133,7 @@ class Uploads:
         finally:
             self._waiting -= 1
 
-    async def _run(self, msg: protocol.CreateRoom, settings: Settings, seed: int) -> Prepared:
+    async def _run(self, msg: protocol.DeckChoice, settings: Settings, seed: int) -> Prepared:
         loop = asyncio.get_running_loop()
 
         def free(_: Future[Prepared]) -> None:  # in the executor's thread

@@ -52,7 +52,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from server import protocol as p
-from server.connection import RATE_BURST, RATE_PER_S, _describe
+from server.connection import RATE_BURST, RATE_PER_S
+from server.protocol import describe_error
 from tests import fuzz_strategies as fz
 from tests.client import GameClient, RoomData, answer_for, close_all
 from tests.servers import ServerProcess
@@ -735,7 +736,7 @@ def test_mutated_messages_are_refused_without_echo(rng: random.Random, kind: str
     try:
         p.client_adapter.validate_json(text)
     except ValidationError as exc:
-        message = _describe(exc)
+        message = describe_error(exc)
         assert len(message) < 200, message
         assert not any(leak in message for leak in LEAKS), message
         return
