@@ -68,6 +68,7 @@ export function buildPodium(render) {
     h("div", { class: "controls" },
       toggle,
       h("a", { class: "button-link", id: "export-link", href: `/export/${encodeURIComponent(room.room)}.csv?token=${encodeURIComponent(token)}`, download: `cardcade-${room.room}.csv`, "data-primary": true }, "↓ Download results (CSV)"),
+      h("a", { class: "button-link", id: "export-json-link", href: `/export/${encodeURIComponent(room.room)}.json?token=${encodeURIComponent(token)}`, download: `cardcade-${room.room}.json` }, "↓ Download results (JSON)"),
       h("button", { type: "button", id: "new-game-btn", onclick: () => newGame(render) }, "New game")));
   state.updaters.push(() => { if (!full.classList.contains("hidden")) fill(); });
   const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;

@@ -92,6 +92,36 @@ export function buildStanding() {
     h("p", { class: "muted", id: "standing-next" }, last ? "Final standings — the podium is next." : "Next round coming up…"));
 }
 
+/**
+ * "Study the N cards you missed" and the review deck's two downloads (Quizlet text, Cardcade
+ * deck), filled in once `/review/<ROOM>.json` says how many; "You got every card right" when
+ * none; nothing when it cannot be read.
+ */
+function reviewOffer() {
+  const box = h("div", { class: "review", id: "review", "aria-live": "polite" });
+  const creds = state.creds;
+  if (!creds || !creds.token) return box;
+  const base = `/review/${encodeURIComponent(creds.room)}`;
+  const query = `?token=${encodeURIComponent(creds.token)}`;
+  fetch(base + ".json" + query, { cache: "no-store" })
+    .then((resp) => (resp.ok ? resp.json() : null))
+    .then((data) => {
+      if (!data || !Number.isInteger(data.missed)) return;
+      if (data.missed === 0) {
+        box.replaceChildren(h("p", { id: "review-none" }, "You got every card right"));
+        return;
+      }
+      const cards = data.missed === 1 ? "the 1 card" : `the ${data.missed} cards`;
+      box.replaceChildren(
+        h("h2", { id: "review-title" }, `Study ${cards} you missed`),
+        h("p", { class: "review-links" },
+          h("a", { id: "review-txt", href: base + ".txt" + query, download: `cardcade-${creds.room}-review.txt` }, "Quizlet text (.txt)"), " · ",
+          h("a", { id: "review-toml", href: base + ".toml" + query, download: `cardcade-${creds.room}-review.toml` }, "Cardcade deck (.toml)")));
+    })
+    .catch(() => {});
+  return box;
+}
+
 export function buildPodium() {
   const me = state.me;
   const top = (state.room.leaderboard || []).slice(0, 3);
@@ -105,5 +135,6 @@ export function buildPodium() {
         h("span", { "aria-hidden": "true" }, medal[i], " "),
         h("span", { class: "name" }, row.nickname), " ",
         h("span", { class: "score" }, `${row.score} pts`)))),
+    reviewOffer(),
     h("button", { type: "button", id: "leave-btn", onclick: () => { forget(); state.notice = ""; app.render(); } }, "Leave"));
 }
