@@ -1,6 +1,7 @@
-"""A room's results as a CSV file that spreadsheets open safely.
+"""A room's results and each player's review deck, as files: CSV, JSON, Quizlet text, TOML.
 
-Cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading
+What they hold is `game_rules.report.Report` (pure); this module only writes it out. CSV
+cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading
 ``'`` so that Excel, LibreOffice and Google Sheets show them as text instead of running
 them as formulas (OWASP "CSV injection"); the file starts with a UTF-8 byte order mark so
 Excel reads accents and emoji right.
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from collections.abc import Iterable, Sequence
 
-from game_rules.machine import RoomState
+from decks.io import deck_to_toml
+from decks.model import Card, Category, DeckFile
+from game_rules.report import NO_ANSWER, Report
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,8 +38,99 @@ def csv_bytes(rows: Iterable[Sequence[str | int | float]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def results_csv(state: RoomState) -> bytes:
-    """rank, nickname, score, streak per player, best first; UTF-8 with a BOM."""
-    rows: list[list[str | int]] = [["rank", "nickname", "score", "streak"]]
-    rows += ([rank, p.nickname, p.score, p.streak] for rank, _pid, p in state.ranking())
+
+
+PLAYER_COLUMNS = ["rank", "nickname", "score", "streak", "correct", "items right",
+                  "items asked", "accuracy", "accuracy rank"]
+CARD_COLUMNS = ["share", "right", "players", "card", "prompt", "answer", "category", "rounds"]
+TITLE_MAX = 200  # characters of a deck's title (decks.model.DeckFile)
+
+
+def results_csv(report: Report) -> bytes:
+    """One row per player, best first: the `PLAYER_COLUMNS`, then "rN answer", "rN result"
+    ("3 of 4", or "no answer") and "rN points" for each played round N."""
+    played = [r.number for r in report.rounds if r.played]
+    head: list[str | int | float] = list(PLAYER_COLUMNS)
+    for n in played:
+        head += [f"r{n} answer", f"r{n} result", f"r{n} points"]
+    rows: list[list[str | int | float]] = [head]
+    for p in report.players:
+        row: list[str | int | float] = [p.rank, p.nickname, p.score, p.streak, p.correct,
+                                        p.items_right, p.items_asked, p.accuracy,
+                                        p.accuracy_rank]
+        for line in p.rounds:
+            if line.answered:
+                row += [line.answer, f"{line.right} of {line.of}", line.points]
+            else:
+                row += [NO_ANSWER, "no answer", 0]
+        rows.append(row)
     return csv_bytes(rows)
+
+
+def cards_csv(report: Report) -> bytes:
+    """One row per card asked, hardest first: the `CARD_COLUMNS` (rounds: "1 3")."""
+    rows: list[list[str | int | float]] = [list(CARD_COLUMNS)]
+    for c in report.cards:
+        rows.append([c.share, c.right, c.players, c.card["id"], c.card["prompt"],
+                     c.card["answer"], c.card.get("category", ""),
+                     " ".join(str(n) for n in c.rounds)])
+    return csv_bytes(rows)
+
+
+def results_json(report: Report, room: str, deck_title: str, phase: str) -> bytes:
+    """`{"room", "deck", "phase", "rounds", "players", "cards"}` (docs/protocol.md, 13)."""
+    data = {"room": room, "deck": deck_title, "phase": phase, **report.to_json()}
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _one_line(text: str) -> str:
+    """`text` with every run of white space (tabs, line breaks) made one space."""
+    return " ".join(text.split())
+
+
+def missed_cards(report: Report, player_id: str) -> list[dict[str, str]]:
+    """The cards `player_id` missed, in the order they were asked ([] if not in the room)."""
+    player = report.player(player_id)
+    return [] if player is None else [report.card(c) for c in player.missed]
+
+
+def review_text(report: Report, player_id: str) -> bytes:
+    """The player's missed cards as Quizlet import text: "prompt TAB answer" per line (white
+    space inside a text made single spaces); empty when nothing was missed."""
+    lines = [f"{_one_line(c['prompt'])}\t{_one_line(c['answer'])}\n"
+             for c in missed_cards(report, player_id)]
+    return "".join(lines).encode("utf-8")
+
+
+def review_toml(report: Report, player_id: str, room: str, deck_title: str) -> bytes:
+    """The player's missed cards as a Cardcade deck file (TOML, `cardcade deck check`
+    accepts it), titled "Review: <deck>"; with nothing missed, only comments saying so (a
+    deck needs a card)."""
+    cards = missed_cards(report, player_id)
+    if not cards:
+        return (f"# Cardcade review of room {room}: you got every card right, so there is "
+                "nothing to review.\n").encode()
+    title = f"Review: {deck_title}"[:TITLE_MAX].strip() or "Review"
+    categories = list(dict.fromkeys(c["category"] for c in cards if c.get("category")))
+    deck = DeckFile(
+        title=title, source=f"Cardcade room {room}",
+        categories=[Category(name=name) for name in categories],
+        cards=[Card(id=c["id"], prompt=c["prompt"], answer=c["answer"],
+                    category=c.get("category"), claim=c.get("claim")) for c in cards])
+    head = (f"# The {len(cards)} card{'s' * (len(cards) != 1)} you missed in Cardcade room "
+            f"{room}.\n")
+    return (head + deck_to_toml(deck)).encode("utf-8")
+
+
+def review_json(report: Report, player_id: str) -> bytes:
+    """`{"missed": N, "cards": [{"id", "prompt", "answer"}]}`: what the phone offers."""
+    cards = missed_cards(report, player_id)
+    return json.dumps({"missed": len(cards), "cards": [
+        {"id": c["id"], "prompt": c["prompt"], "answer": c["answer"]} for c in cards]},
+        ensure_ascii=False).encode("utf-8")
+
+
+def download_name(room: str, suffix: str) -> str:
+    """A safe attachment name: "cardcade-" + the room code's ASCII letters and digits +
+    `suffix` (fixed text of ours); never a nickname or anything a player typed."""
+    return "cardcade-" + (re.sub(r"[^A-Z0-9]", "", room.upper()) or "room") + suffix

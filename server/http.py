@@ -21,9 +21,9 @@ from websockets.http11 import Request, Response
 from decks.io import bundled_deck_path, list_bundled, load_deck
 from server.address_limits import AddressLimits, client_address
 from server.competition_http import CompetitionRoutes
-from server.export import results_csv
 from server.http_reply import respond
 from server.metrics import Metrics
+from server.reports_http import ReportRoutes
 from server.rooms import Rooms
 from server.store import normalise_code
 
@@ -41,6 +41,7 @@ class HttpRoutes:
         self.redis = client
         self._decks_json: bytes | None = None
         self.competitions = CompetitionRoutes(rooms, limits)
+        self.reports = ReportRoutes(rooms.store)
 
     async def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         url = urlsplit(request.path)
@@ -75,9 +76,8 @@ class HttpRoutes:
             return respond(200, self._decks(), "application/json")
         if path.startswith("/qr/") and path.endswith(".svg"):
             return await self._qr(normalise_code(path[4:-4]), client_address(conn))
-        if path.startswith("/export/") and path.endswith(".csv"):
-            token = parse_qs(url.query).get("token", [""])[0]
-            return await self._export(normalise_code(path[8:-4]), token)
+        if self.reports.handles(path):
+            return await self.reports.answer(path, parse_qs(url.query).get("token", [""])[0])
         return respond(404, "not found\n")
 
     def _admit(self, conn: ServerConnection) -> Response | None:
@@ -141,12 +141,3 @@ class HttpRoutes:
             buf, kind="svg", scale=10, border=2, xmldecl=False, title=f"Join room {code}"
         )
         return respond(200, buf.getvalue(), "image/svg+xml", Cache_Control="max-age=3600")
-
-    async def _export(self, code: str, token: str) -> Response:
-        if not token or await self.rooms.store.who(code, token) != "host":
-            return respond(403, "the host token of this room is needed\n")
-        loaded = await self.rooms.store.load(code)
-        if loaded is None:
-            return respond(404, "unknown room\n")
-        return respond(200, results_csv(loaded.state), "text/csv; charset=utf-8",
-                       Content_Disposition=f'attachment; filename="cardcade-{code}.csv"')

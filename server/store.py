@@ -225,6 +225,16 @@ class Store:
             competition=text(raw[b"competition"]) if b"competition" in raw else None,
         )
 
+    async def all_answers(self, code: str) -> dict[tuple[int, str], Result]:
+        """Every graded answer kept in the room, by (round index, player id), kicked players'
+        included: O(answers), for an export (`HSCAN`, so Redis is never blocked long)."""
+        out: dict[tuple[int, str], Result] = {}
+        async for field, value in self.redis.hscan_iter(keys.room_keys(code).answers,
+                                                        count=1000):
+            index, _, pid = text(field).partition(":")
+            out[int(index), pid] = Result.model_validate_json(value)
+        return out
+
     async def commit(self, code: str, owner: str, version: int, state: RoomState | None,
                      last_id: str, seq: int, change: Change | None = None) -> int:
         """Write what `change` changed of `state` (None: only move the inbox position and

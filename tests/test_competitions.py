@@ -197,6 +197,7 @@ async def test_closing_freezes_the_board_and_refuses_rooms(
         # The room plays on; the board keeps its last totals and can still be read.
         plan = await RoomData(redis, host.code or "").plan()
         await host.host("start")
+        await ann.phase("open", 0)
         await ann.answer_acked(0, answer_for(plan[0], "right"))
         me = await ann.me_where(lambda m: m["last"] is not None)
         assert me["score"] > 0

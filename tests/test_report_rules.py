@@ -29,19 +29,22 @@ def as_plan_entry(rnd: Round) -> dict[str, Any]:
 
 
 def right_items(rnd: Round, how: str | None) -> set[str]:
-    """The items an answer made by `answer_for(rnd, how)` gets right, worked out from what
-    `answer_for` documents it does (None: no answer)."""
-    key = rnd.key
-    if how is None or how == "wrong" and rnd.kind != "order":
+    return right_of(rnd.kind, rnd.key, how)
+
+
+def right_of(kind: str, key: dict[str, Any], how: str | None) -> set[str]:
+    """The items an answer made by `answer_for` (a round of `kind` with `key`, `how`) gets
+    right, worked out from what `answer_for` documents it does (None: no answer)."""
+    if how is None or (how == "wrong" and kind != "order"):
         return set()
-    if rnd.kind == "quiz":
+    if kind == "quiz":
         return {key["correct"]} if how == "right" else set()
     items = {"match": list(key.get("pairs", {})), "sort": list(key.get("placement", {})),
-             "order": list(key.get("order", []))}[rnd.kind]
+             "order": list(key.get("order", []))}[kind]
     if how == "right":
         return set(items)
     if how == "partial":  # match: 2 swapped; sort: the first moved; order: first 2 swapped
-        return set(items[1:] if rnd.kind == "sort" else items[2:])
+        return set(items[1:] if kind == "sort" else items[2:])
     n = len(items)  # order reversed: only the middle one of an odd count stays in place
     return {items[n // 2]} if n % 2 else set()
 
