@@ -64,15 +64,28 @@ def clean(raw: str) -> str:
     `NicknameError` for an empty or long nickname, a refused character or stacked marks."""
     text = " ".join(unicodedata.normalize("NFKC", raw).split())
     if not text:
-        raise LENGTH
+        raise _refused(LENGTH)
+    if text.isascii():  # the same rules, read off ASCII: only controls are refused (its
+        # only non-printable characters), no marks, and each character is a cluster
+        if not text.isprintable():
+            raise _refused(CHARACTERS)
+        if len(text) > NICKNAME_MAX:
+            raise _refused(LENGTH)
+        return text
     for i in range(len(text)):
         if not _allowed(text, i):
-            raise CHARACTERS
+            raise _refused(CHARACTERS)
     if not _marks_ok(text):
-        raise MARKS
+        raise _refused(MARKS)
     if len(clusters(text)) > NICKNAME_MAX:
-        raise LENGTH
+        raise _refused(LENGTH)
     return text
+
+
+def _refused(template: NicknameError) -> NicknameError:
+    """A new error saying what `template` says (raising the one shared instance each time
+    would chain every raise's frames onto its traceback, kept as long as the module)."""
+    return NicknameError(template.code, template.message)
 
 
 def _allowed(text: str, i: int) -> bool:
@@ -144,10 +157,10 @@ def _extends(text: str, i: int, last: str) -> bool:
 def skeleton(text: str) -> str:
     """The TR39 skeleton of `text`, case-folded: NFD, invisible characters dropped, each
     character replaced by its prototype in Unicode's confusables table, NFD again."""
-    table = _prototypes()
     decomposed = unicodedata.normalize("NFD", text)
-    mapped = "".join(table.get(ch, ch) for ch in decomposed if not _ignorable(ch))
-    return unicodedata.normalize("NFD", mapped).casefold()
+    if not decomposed.isascii():  # ASCII holds no invisible or format character
+        decomposed = "".join(ch for ch in decomposed if not _ignorable(ch))
+    return unicodedata.normalize("NFD", decomposed.translate(_translation())).casefold()
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -161,6 +174,12 @@ def name_keys(nickname: str) -> tuple[str, ...]:
 
 def _ignorable(ch: str) -> bool:
     return ord(ch) in _INVISIBLE or unicodedata.category(ch) == "Cf"
+
+
+@functools.cache
+def _translation() -> dict[int, str]:
+    """`_prototypes` keyed by code point, for `str.translate`."""
+    return {ord(ch): prototype for ch, prototype in _prototypes().items()}
 
 
 @functools.cache
@@ -199,28 +218,33 @@ _SEPARATORS = re.compile(r"[\W_]+")
 _WORDS = re.compile(r"[^\w@$!+|]+")  # separators, but not symbols that stand for letters
 
 
+@functools.lru_cache(maxsize=65_536)
 def is_blocked(nickname: str) -> bool:
     """Whether a word of `nickname` (or two or three words together, or letters spelled
     out one by one, "f u c k") is in the word list, also read with accents dropped,
     look-alikes from other scripts made Latin and digits taken for letters; words inside
     longer words are not looked for ("Scunthorpe", "Cockburn")."""
-    words = _blocked_words()
-    return any(candidate in words for candidate in _candidates(nickname))
+    return not _blocked_words().isdisjoint(_candidates(nickname))
 
 
 def _candidates(nickname: str) -> set[str]:
     spaced = _CAMEL.sub(" ", unicodedata.normalize("NFKC", nickname)).casefold()
     out: set[str] = set()
-    for form in {spaced, _latin(spaced)}:
+    # (`_latin` leaves ASCII as it is; a form with nothing leet in it is read once.)
+    for form in {spaced} if spaced.isascii() else {spaced, _latin(spaced)}:
         words = _WORDS.split(form)
-        out |= _phrases([p for w in words for p in _SEPARATORS.split(w)])
-        out |= _phrases([p for w in words for p in _SEPARATORS.split(_leet(w))])
+        plain = [p for w in words for p in _SEPARATORS.split(w)]
+        leet = [p for w in words for p in _SEPARATORS.split(_leet(w))]
+        out |= _phrases(plain)
+        if leet != plain:
+            out |= _phrases(leet)
     return out
 
 
 def _leet(word: str) -> str:
     """Digits and symbols read as letters, in a word with a letter ("sh1t", not "455")."""
-    return word.translate(_LEET) if any(ch.isalpha() for ch in word) else word
+    read = word.translate(_LEET)
+    return read if read != word and any(ch.isalpha() for ch in word) else word
 
 
 def _latin(text: str) -> str:
