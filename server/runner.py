@@ -19,11 +19,13 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from game_rules import machine as m
+from game_rules.report import room_report
 from game_rules.standings import Standings
 from server import inbox, keys, outbox, protocol, views
 from server.changes import Change
 from server.clock import now_ms
 from server.competitions import Competitions
+from server.export import results_json
 from server.metrics import Metrics
 from server.store import Loaded, Store
 
@@ -51,6 +53,7 @@ class RoomRunner:
         self.store = store
         self.competitions = competitions
         self.board_behind = False  # the competition's board missed a write (see _record)
+        self.report_due = False  # the room's report is to be saved in its competition
         self.outbox = out
         self.metrics = metrics
         self.join_url = join_url(code)
@@ -71,8 +74,24 @@ class RoomRunner:
                  loaded.state.phase)
         self.loaded, self.standings = loaded, Standings.of(loaded.state)
         self.board_behind = loaded.competition is not None  # write every total once
+        self.report_due = loaded.competition is not None and loaded.state.phase == "podium"
         await self._record(loaded, Change())
         return True
+
+    async def _save_report(self, loaded: Loaded) -> None:
+        """Keep the room's report in its competition, at the podium (it outlives the room).
+        Tried again at the next step if Redis fails."""
+        assert loaded.competition is not None
+        try:
+            answers = await self.store.all_answers(self.code)
+            report = room_report(loaded.game, loaded.state, answers)
+            text = results_json(report, self.code, loaded.deck_title, loaded.state.phase)
+            await self.competitions.save_report(loaded.competition, self.code, text.decode())
+        except RedisError as exc:
+            log.warning("room %s: report not saved in competition %s (%s); will retry",
+                        self.code, loaded.competition, exc)
+        else:
+            self.report_due = False
 
     async def _record(self, loaded: Loaded, change: Change) -> None:
         """Bring the competition's board up to date with what `change` did: the totals of
@@ -187,6 +206,10 @@ class RoomRunner:
         loaded = Loaded(game, loaded.deck_title, state, version, last_id, seq,
                         loaded.competition)
         await self._record(loaded, change)
+        if any(isinstance(e, m.GameOver) for e in effects):
+            self.report_due = loaded.competition is not None
+        if self.report_due:
+            await self._save_report(loaded)
         await self._publish(loaded, effects, change, send_views)
         return loaded
 

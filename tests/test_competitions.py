@@ -163,6 +163,26 @@ async def test_three_rooms_over_two_processes_one_board_no_double_counting(
             await asyncio.sleep(0.1)
         del points[(codes[1], kicked.nickname or "")]
         assert board_of(board["rows"]) == points
+
+        # At the podium each room's report is kept in the competition: the organiser's
+        # JSON export has all three, their scores the board's.
+        for host in hosts:
+            await host.host("next")
+            await host.phase("podium", timeout=30)
+        for _ in range(50):
+            status, data = await api_async(b.http_url, f"/export/competition/{cid}.json",
+                                           token=made["organiser_token"])
+            if status == 200 and len(json.loads(data)["room_reports"]) == 3:
+                break
+            await asyncio.sleep(0.1)
+        data = json.loads(data)
+        assert board_of(data["rows"]) == points and sorted(data["room_reports"]) == sorted(codes)
+        from_reports = {(code, p["nickname"]): p["score"]
+                        for code, report in data["room_reports"].items()
+                        for p in report["players"]}
+        assert from_reports == points
+        assert all(len(p["rounds"]) == ROUNDS for report in data["room_reports"].values()
+                   for p in report["players"])
     finally:
         await close_all(everyone)
 
