@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from game_rules import nicknames, rounds, scoring
 from game_rules.model import Round, Settings
+from game_rules.shared_map import SharedMap
 
 Phase = Literal["lobby", "open", "reveal", "leaderboard", "podium"]
 HOST = "host"  # the recipient id of effects meant for the host
@@ -71,7 +72,9 @@ class RoomState(BaseModel):
     opened_ms: int | None = None  # when the round opened, shifted forward by pauses
     deadline_ms: int | None = None
     paused_at_ms: int | None = None
-    players: dict[str, Player] = Field(default_factory=dict)
+    # In join order. A SharedMap: a join or a connection change makes a new version in
+    # O(1), the state it came from unchanged (game_rules/shared_map.py).
+    players: SharedMap[str, Player] = Field(default_factory=SharedMap)
     results: dict[str, Result] = Field(default_factory=dict)  # current round, by player id
     results_round: int = -1  # the round whose answers `results` holds (-1: none, or skipped)
     skipped: list[int] = Field(default_factory=list)  # rounds the host skipped (not scored)
@@ -81,7 +84,7 @@ class RoomState(BaseModel):
     # Each player's `nicknames.name_keys` -> player id: an index of `players` (never
     # stored, rebuilt on load), so checking that a nickname is free does not read every
     # player, and a look-alike of a nickname in the room ("Ｂｏｂ", "Вob") is taken too.
-    names: dict[str, str] = Field(default_factory=dict, exclude=True)
+    names: SharedMap[str, str] = Field(default_factory=SharedMap, exclude=True)
     # Player id -> when their connection dropped, for those whose has: the same kind of
     # index, so the runner's timer does not read every player.
     away: dict[str, int] = Field(default_factory=dict, exclude=True)
@@ -89,8 +92,8 @@ class RoomState(BaseModel):
     @model_validator(mode="after")
     def _index_players(self) -> RoomState:
         if len(set(self.names.values())) != len(self.players):
-            self.names = {key: pid for pid, p in self.players.items()
-                          for key in nicknames.name_keys(p.nickname)}
+            self.names = SharedMap((key, pid) for pid, p in self.players.items()
+                                   for key in nicknames.name_keys(p.nickname))
         if not self.away:
             self.away = {pid: p.left_ms for pid, p in self.players.items()
                          if p.left_ms is not None}
@@ -333,15 +336,15 @@ def _process_gone(state: RoomState, via: str, now_ms: int) -> Outcome:
 
 
 def _with_player(state: RoomState, pid: str, player: Player) -> RoomState:
-    """A copy of `state` with `pid` set to `player`; the other players are shared, not
-    copied, so a join or a connection change costs the same in a room of 30 or 3,000."""
-    return state.model_copy(update={"players": {**state.players, pid: player}})
+    """A copy of `state` with `pid` set to `player`: a new version of the players map,
+    O(1) in the room's size (neither the players nor the map are copied)."""
+    return state.model_copy(update={"players": state.players.set(pid, player)})
 
 
 def _own_players(state: RoomState) -> None:
     """Give a copied state players of its own to change (a step that changes them all,
     once a round): a copy of each, far cheaper than a deep copy of the whole state."""
-    state.players = {pid: p.model_copy() for pid, p in state.players.items()}
+    state.players = SharedMap((pid, p.model_copy()) for pid, p in state.players.items())
 
 
 def _reject(state: RoomState, to: str, code: str, message: str) -> Outcome:
@@ -376,7 +379,7 @@ def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outco
                        "That nickname, or one that looks the same, is taken in this room.")
     new = _with_player(state, pid, Player(nickname=nickname, joined_ms=now_ms,
                                           via=event.via or None))
-    new.names = {**state.names, **dict.fromkeys(keys, pid)}
+    new.names = state.names.update((key, pid) for key in keys)
     return new, [Joined(pid), PlayersChanged(pid)]
 
 
@@ -606,8 +609,8 @@ def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
         return _reject(state, HOST, "unknown_player", "There is no such player in this room.")
     player = state.players[pid]
     new = state.model_copy(update={
-        "players": {k: v for k, v in state.players.items() if k != pid},
-        "names": {k: v for k, v in state.names.items() if v != pid},
+        "players": state.players.without([pid]),
+        "names": state.names.without([k for k, v in state.names.items() if v == pid]),
         "away": {k: v for k, v in state.away.items() if k != pid},
         "results": {k: v for k, v in state.results.items() if k != pid},
         "kicked_ids": [*state.kicked_ids, pid],
