@@ -198,6 +198,46 @@ def answer_text(rnd: Round, answer: Mapping[str, Any]) -> str:
     return SEP.join(f"{n}. {labels.get(i, '?')}" for n, i in enumerate(given, 1))
 
 
+Asks = dict[int, dict[str, list[str]]]  # round index -> card id -> the items asking it
+
+
+def cards_asked(game: Game, played: Collection[int]) -> tuple[dict[str, dict[str, str]], Asks]:
+    """The cards the `played` rounds ask (card id -> its `card_record`, in the order first
+    asked: by round, then as the items were shown), and which items ask each, per round."""
+    asked: dict[str, dict[str, str]] = {}
+    asks: Asks = {}
+    for i in sorted(i for i in set(played) if i < len(game.plan)):
+        rnd = game.plan[i]
+        per_card: dict[str, list[str]] = {}
+        for item in item_order(rnd):
+            record = rnd.cards.get(item)
+            if record is not None:
+                asked.setdefault(record["id"], record)
+                per_card.setdefault(record["id"], []).append(item)
+        asks[i] = per_card
+    return asked, asks
+
+
+def _missed(game: Game, asked: Mapping[str, Any], asks: Asks,
+            results: Mapping[int, Result | None]) -> list[str]:
+    """The ids of the cards a player with `results` (round -> their answer, None or left
+    out: none) did not get right every time, in the order of `asked`."""
+    missed: set[str] = set()
+    for i, per_card in asks.items():
+        result = results.get(i)
+        right = items_right(game.plan[i], None if result is None else result.answer)
+        missed.update(c for c, items in per_card.items() if not all(right[x] for x in items))
+    return [c for c in asked if c in missed]
+
+
+def missed_cards(game: Game, played: Collection[int],
+                 results: Mapping[int, Result | None]) -> list[dict[str, str]]:
+    """The cards one player missed (their review deck), from their answers alone (round
+    index -> answer): what `build_report` gives them, at the cost of one player."""
+    asked, asks = cards_asked(game, played)
+    return [asked[c] for c in _missed(game, asked, asks, results)]
+
+
 def build_report(game: Game, players: Mapping[str, Player],
                  answers: Mapping[tuple[int, str], Result], played: Collection[int],
                  skipped: Collection[int] = ()) -> Report:
@@ -212,25 +252,11 @@ def build_report(game: Game, players: Mapping[str, Player],
         for i, r in enumerate(plan))
     order = [i for i in sorted(done) if i < len(plan)]
 
-    # Which card each played round asks, through which items (in the order shown).
-    asked: dict[str, dict[str, str]] = {}  # card id -> record, in the order first asked
-    asks: dict[int, dict[str, list[str]]] = {}  # round -> card id -> its items
-    for i in order:
-        rnd = plan[i]
-        per_card: dict[str, list[str]] = {}
-        for item in item_order(rnd):
-            record = rnd.cards.get(item)
-            if record is not None:
-                asked.setdefault(record["id"], record)
-                per_card.setdefault(record["id"], []).append(item)
-        asks[i] = per_card
-
+    asked, asks = cards_asked(game, order)
     lines: dict[str, PlayerLine] = {}
     card_right: dict[str, int] = dict.fromkeys(asked, 0)
     for pid, player in players.items():
         round_lines: list[RoundLine] = []
-        missed: dict[str, None] = {}
-        got: set[str] = set()
         for i in order:
             rnd, result = plan[i], answers.get((i, pid))
             size = rounds.size(rnd.kind, rnd.key)
@@ -240,20 +266,15 @@ def build_report(game: Game, players: Mapping[str, Player],
                 round_lines.append(RoundLine(i + 1, True, answer_text(rnd, result.answer),
                                              result.right, size, result.points,
                                              result.perfect))
-            right = items_right(rnd, None if result is None else result.answer)
-            for card_id, items in asks[i].items():
-                if all(right[item] for item in items):
-                    got.add(card_id)
-                else:
-                    missed[card_id] = None
-        for card_id in got - set(missed):
+        missed = _missed(game, asked, asks, {i: answers.get((i, pid)) for i in order})
+        for card_id in set(asked) - set(missed):
             card_right[card_id] += 1
         lines[pid] = PlayerLine(
             player_id=pid, nickname=player.nickname, rank=0, score=player.score,
             streak=player.streak, correct=sum(x.perfect for x in round_lines),
             items_right=sum(x.right for x in round_lines),
             items_asked=sum(x.of for x in round_lines), accuracy_rank=0,
-            rounds=tuple(round_lines), missed=tuple(c for c in asked if c in missed))
+            rounds=tuple(round_lines), missed=tuple(missed))
 
     def accuracy(p: PlayerLine) -> Fraction:
         return Fraction(p.items_right, p.items_asked) if p.items_asked else Fraction(0)

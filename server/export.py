@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from decks.io import deck_to_toml
 from decks.model import Card, Category, DeckFile
@@ -88,25 +88,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def missed_cards(report: Report, player_id: str) -> list[dict[str, str]]:
-    """The cards `player_id` missed, in the order they were asked ([] if not in the room)."""
-    player = report.player(player_id)
-    return [] if player is None else [report.card(c) for c in player.missed]
+def review_text(cards: Sequence[Mapping[str, str]]) -> bytes:
+    """Cards (a player's missed ones, `game_rules.report.missed_cards`) as Quizlet import
+    text: "prompt TAB answer" per line (white space inside a text made single spaces); empty
+    without cards."""
+    return "".join(f"{_one_line(c['prompt'])}\t{_one_line(c['answer'])}\n"
+                   for c in cards).encode()
 
 
-def review_text(report: Report, player_id: str) -> bytes:
-    """The player's missed cards as Quizlet import text: "prompt TAB answer" per line (white
-    space inside a text made single spaces); empty when nothing was missed."""
-    lines = [f"{_one_line(c['prompt'])}\t{_one_line(c['answer'])}\n"
-             for c in missed_cards(report, player_id)]
-    return "".join(lines).encode("utf-8")
-
-
-def review_toml(report: Report, player_id: str, room: str, deck_title: str) -> bytes:
-    """The player's missed cards as a Cardcade deck file (TOML, `cardcade deck check`
-    accepts it), titled "Review: <deck>"; with nothing missed, only comments saying so (a
-    deck needs a card)."""
-    cards = missed_cards(report, player_id)
+def review_toml(cards: Sequence[Mapping[str, str]], room: str, deck_title: str) -> bytes:
+    """Cards as a Cardcade deck file (TOML, `cardcade deck check` accepts it), titled
+    "Review: <deck>"; without cards, only a comment saying so (a deck needs a card)."""
     if not cards:
         return (f"# Cardcade review of room {room}: you got every card right, so there is "
                 "nothing to review.\n").encode()
@@ -119,15 +111,14 @@ def review_toml(report: Report, player_id: str, room: str, deck_title: str) -> b
                     category=c.get("category"), claim=c.get("claim")) for c in cards])
     head = (f"# The {len(cards)} card{'s' * (len(cards) != 1)} you missed in Cardcade room "
             f"{room}.\n")
-    return (head + deck_to_toml(deck)).encode("utf-8")
+    return (head + deck_to_toml(deck)).encode()
 
 
-def review_json(report: Report, player_id: str) -> bytes:
+def review_json(cards: Sequence[Mapping[str, str]]) -> bytes:
     """`{"missed": N, "cards": [{"id", "prompt", "answer"}]}`: what the phone offers."""
-    cards = missed_cards(report, player_id)
     return json.dumps({"missed": len(cards), "cards": [
         {"id": c["id"], "prompt": c["prompt"], "answer": c["answer"]} for c in cards]},
-        ensure_ascii=False).encode("utf-8")
+        ensure_ascii=False).encode()
 
 
 def download_name(room: str, suffix: str) -> str:

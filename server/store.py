@@ -16,6 +16,7 @@ import hashlib
 import json
 import secrets
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -234,6 +235,17 @@ class Store:
             index, _, pid = text(field).partition(":")
             out[int(index), pid] = Result.model_validate_json(value)
         return out
+
+    async def player_answers(self, code: str, pid: str,
+                             rounds: Sequence[int]) -> dict[int, Result]:
+        """One player's answers to `rounds` (one HMGET, whatever the room's size): what
+        their review deck needs."""
+        if not rounds:
+            return {}
+        raw = await self.redis.hmget(keys.room_keys(code).answers,
+                                     [f"{i}:{pid}" for i in rounds])
+        return {i: Result.model_validate_json(v) for i, v in zip(rounds, raw, strict=True)
+                if v is not None}
 
     async def commit(self, code: str, owner: str, version: int, state: RoomState | None,
                      last_id: str, seq: int, change: Change | None = None) -> int:

@@ -15,7 +15,13 @@ from game_rules import machine as m
 from game_rules import rounds
 from game_rules.model import ROUND_KINDS, Round, Settings, card_record
 from game_rules.plan import make_plan
-from game_rules.report import answer_text, build_report, played_rounds, room_report
+from game_rules.report import (
+    answer_text,
+    build_report,
+    missed_cards,
+    played_rounds,
+    room_report,
+)
 from server.store import game_from_json, game_to_json
 from tests.client import answer_for
 from tests.rules_fixtures import history_deck
@@ -181,6 +187,10 @@ def test_report_of_a_played_game() -> None:
                 if item not in good and rnd.cards[item]["id"] not in missed:
                     missed.append(rnd.cards[item]["id"])
         assert sorted(p.missed) == sorted(missed)
+    # One player's review deck from their answers alone is what the whole report says.
+    for p in report.players:
+        mine = {i: g.answers[i, p.player_id] for i in played if (i, p.player_id) in g.answers}
+        assert missed_cards(g.game, played, mine) == [report.card(c) for c in p.missed]
     # Ranks: by score, ties shared; accuracy ranks by accuracy alone.
     scores = [p.score for p in report.players]
     assert [p.rank for p in report.players] == [1 + sum(s > x for s in scores) for x in scores]
