@@ -1,5 +1,6 @@
 // Shared code of the Cardcade pages: the WebSocket connection (hello, reconnect with
-// exponential backoff, keepalive, clock offset, seq gap detection), storage and DOM helpers.
+// exponential backoff, keepalive, clock offset, seq gap detection, recovery while the server
+// answers `unavailable`), the connection banner, storage and DOM helpers.
 // Plain ES module, no dependencies.
 
 export const PROTOCOL_VERSIONS = [1];
@@ -9,6 +10,16 @@ const BACKOFF_START_MS = 250;
 const BACKOFF_CAP_MS = 5000;
 const PING_EVERY_MS = 10000;
 const PONG_TIMEOUT_MS = 8000;
+// After `unavailable` (the server cannot reach its storage): ask again after 1 s, doubling
+// up to 8 s, until the server answers (docs/protocol.md, section 12).
+const RECOVER_START_MS = 1000;
+const RECOVER_CAP_MS = 8000;
+
+/** A backoff delay: `startMs` doubled `attempt` times, at most `capMs`, with jitter. */
+function backoff(attempt, startMs, capMs) {
+  const base = Math.min(capMs, startMs * 2 ** attempt);
+  return Math.round(base / 2 + Math.random() * base / 2);
+}
 
 export function wsUrl() {
   const proto = location.protocol === "https:" ? "wss" : "ws";
@@ -18,16 +29,22 @@ export function wsUrl() {
 /**
  * One logical connection to the server that survives drops.
  *
- * Callbacks: onReady() after each `welcome` (send join/resume there), onMessage(msg) for
- * every other server message, onStatus(state) with "connecting" | "online" | "reconnecting".
+ * Callbacks: onReady() after each `welcome` (send join/resume there; return true when a
+ * `resume` went out, and the status stays "reconnecting" until it is answered), onMessage(msg)
+ * for every other server message, onStatus(state) with "connecting" | "online" |
+ * "reconnecting" (the socket is down, or resuming) | "unavailable" (the socket is up but the
+ * server cannot reach its storage), and onRecover() while "unavailable": ask again (a `sync`,
+ * or the `resume` that was refused), with backoff; return false when there is nothing to ask.
+ * The first reply that is not an error (a snapshot, an ack) makes the status "online".
  * `room` messages are checked for seq gaps (a gap sends `sync`); stale ones are dropped.
  */
 export class Connection {
-  constructor({ onReady, onMessage, onStatus, url } = {}) {
+  constructor({ onReady, onMessage, onStatus, onRecover, url } = {}) {
     this.url = url || wsUrl();
-    this.onReady = onReady || (() => {});
+    this.onReady = onReady || (() => false);
     this.onMessage = onMessage || (() => {});
     this.onStatus = onStatus || (() => {});
+    this.onRecover = onRecover || (() => this.send({ type: "sync" }));
     this.ws = null;
     this.ready = false;
     this.attempt = 0;
@@ -40,6 +57,9 @@ export class Connection {
     this.pingSentAt = 0;
     this.status = "connecting";
     this.everOnline = false;
+    this.resuming = false; // a resume is out: "reconnecting" until its reply
+    this.recoverTimer = null;
+    this.recoverAttempt = 0;
   }
 
   start() {
@@ -63,9 +83,17 @@ export class Connection {
     return true;
   }
 
+  /** Drop this socket and open a new one (a reply that never came: the socket may be dead). */
+  reconnect() {
+    if (this.closed || !this.ws) return;
+    this.attempt = 0;
+    this.ws.close();
+  }
+
   stop() {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.recoverTimer);
     clearInterval(this.pingTimer);
     clearTimeout(this.pongTimer);
     if (this.ws) this.ws.close();
@@ -112,8 +140,10 @@ export class Connection {
     ws.onclose = () => {
       if (ws !== this.ws) return;
       this.ready = false;
+      this.resuming = false;
       clearInterval(this.pingTimer);
       clearTimeout(this.pongTimer);
+      this._stopRecovering();
       if (!this.closed) this._retry();
     };
     ws.onerror = () => {
@@ -123,13 +153,52 @@ export class Connection {
 
   _retry() {
     this._setStatus(this.everOnline ? "reconnecting" : "connecting");
-    const base = Math.min(BACKOFF_CAP_MS, BACKOFF_START_MS * 2 ** this.attempt);
-    const delay = Math.round(base / 2 + Math.random() * base / 2); // jitter
+    const delay = backoff(this.attempt, BACKOFF_START_MS, BACKOFF_CAP_MS);
     this.attempt += 1;
     this.retryTimer = setTimeout(() => this._open(), delay);
   }
 
+  // The server cannot reach its storage: "unavailable", and ask again with backoff until a
+  // reply that is not an error comes.
+  _unavailable() {
+    this.resuming = false;
+    this._setStatus("unavailable");
+    if (this.recoverTimer) return;
+    const tick = () => {
+      if (!this.ready || this.status !== "unavailable") {
+        this.recoverTimer = null;
+        return;
+      }
+      if (this.onRecover() === false) {
+        this._online();
+        return;
+      }
+      this.recoverAttempt += 1;
+      this.recoverTimer = setTimeout(tick, backoff(this.recoverAttempt, RECOVER_START_MS, RECOVER_CAP_MS));
+    };
+    this.recoverTimer = setTimeout(tick, backoff(0, RECOVER_START_MS, RECOVER_CAP_MS));
+  }
+
+  _stopRecovering() {
+    clearTimeout(this.recoverTimer);
+    this.recoverTimer = null;
+    this.recoverAttempt = 0;
+  }
+
+  _online() {
+    this.resuming = false;
+    this._stopRecovering();
+    this._setStatus("online");
+  }
+
   _handle(msg) {
+    if (msg.type === "error" && msg.code === "unavailable") {
+      this._unavailable();
+    } else if (msg.type === "error") {
+      if (this.resuming) this._online(); // the resume was answered (refused: the page says why)
+    } else if (msg.type !== "welcome" && msg.type !== "pong" && (this.resuming || this.status === "unavailable")) {
+      this._online(); // the server reached its storage again
+    }
     switch (msg.type) {
       case "welcome":
         this.offsetMs = msg.server_time_ms - Date.now();
@@ -137,9 +206,9 @@ export class Connection {
         this.attempt = 0;
         this.lastSeq = null;
         this.everOnline = true;
-        this._setStatus("online");
         this._startPing();
-        this.onReady();
+        this.resuming = this.onReady() === true;
+        if (!this.resuming) this._online();
         return;
       case "pong": {
         clearTimeout(this.pongTimer);
@@ -175,6 +244,35 @@ export class Connection {
       }, PONG_TIMEOUT_MS);
     }, PING_EVERY_MS);
   }
+}
+
+// ------------------------------------------------------------------ the connection banner
+
+const STATUS_WORDS = {
+  connecting: ["Connecting…", ""],
+  reconnecting: ["Reconnecting…", "The connection to the game was lost. Trying again…"],
+  unavailable: ["Reconnecting…", "The game server is having trouble. Waiting for it…"],
+};
+
+/**
+ * Show a Connection status in the page's banner element: hidden when "online" (or when
+ * `hide`), else a big title and a line saying what is going on, plus `extra` (the page's own
+ * words, e.g. that an answer is kept). `el.dataset.state` is the status.
+ */
+export function showStatus(el, status, { extra = "", hide = false } = {}) {
+  const words = !hide && STATUS_WORDS[status];
+  el.classList.toggle("hidden", !words);
+  el.dataset.state = words ? status : "online";
+  if (!words) {
+    delete el.dataset.key; // shown again later: announced again
+    return;
+  }
+  const detail = [words[1], extra].filter(Boolean).join(" ");
+  const key = `${words[0]}|${detail}`;
+  if (el.dataset.key === key) return; // unchanged: not announced again
+  el.dataset.key = key;
+  clear(el).append(h("strong", { class: "status-title" }, words[0]),
+    detail ? h("span", { class: "status-detail" }, detail) : null);
 }
 
 // ------------------------------------------------------------------ storage

@@ -1,7 +1,7 @@
 // Host screen (projector): create a game, run the lobby, the rounds, reveals, leaderboards
 // and the podium. This module owns the connection and picks the screen; each screen is
 // built by its own module.
-import { Connection, clear, h, save } from "/static/common.js";
+import { Connection, clear, h, save, showStatus } from "/static/common.js";
 import { buildLeaderboard } from "/static/host/board.js";
 import { buildCreate, createDone } from "/static/host/create.js";
 import { STORE, dom, joinAddress, roundNumbers, setConnection, showServerError, state } from "/static/host/ctx.js";
@@ -18,19 +18,30 @@ const SCREENS = {
   reveal: buildReveal, leaderboard: buildLeaderboard, podium: () => buildPodium(render),
 };
 
+function resume() {
+  state.resuming = true;
+  conn.send({ type: "resume", room: state.creds.room, token: state.creds.token });
+}
+
 const conn = new Connection({
   onReady() {
     if (state.creds) {
-      state.resuming = true;
-      conn.send({ type: "resume", room: state.creds.room, token: state.creds.token });
-    } else {
-      render();
+      resume();
+      return true;
     }
+    render();
+    return false;
   },
   onMessage: handle,
   onStatus(s) {
-    dom.status.classList.toggle("hidden", s === "online");
-    dom.status.textContent = s === "reconnecting" ? "Connection lost — reconnecting…" : "Connecting…";
+    showStatus(dom.status, s, { extra: s === "unavailable" ? "The game goes on when it is back." : "" });
+  },
+  // the server could not reach its storage: ask again (the refused resume, or a sync)
+  onRecover() {
+    if (!state.creds) return false;
+    if (state.resuming) resume();
+    else conn.send({ type: "sync" });
+    return true;
   },
 });
 setConnection(conn);

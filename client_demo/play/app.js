@@ -6,6 +6,10 @@ import { Connection, announce, h, load, save } from "/static/common.js";
 const STORE = "cardcade.player"; // {room, token, player_id, nickname}
 const PENDING = "cardcade.pending"; // {room, round, answer}: sent, not acked yet
 const DRAFT = "cardcade.draft"; // {room, round, data}: placed but not sent yet
+// An answer with no `ack` (nor error) this long after it went: the socket may be dead, so
+// open a new one (resume, then the answer again). The server answers within 5 s even while
+// it cannot reach its storage (docs/protocol.md, section 12).
+const ACK_WAIT_MS = 8000;
 
 const byId = (id) => document.getElementById(id);
 export const dom = {
@@ -82,10 +86,30 @@ export function setNotice(text) {
 export function submit(round, answer) {
   setPending({ room: state.creds.room, round, answer });
   state.notice = "";
-  state.pendingGen = state.gen;
-  if (!conn.send({ type: "answer", round, answer })) state.pendingGen = -1; // sent on resume
+  sendPending();
   say("Answer sent.");
   app.render();
+}
+
+let ackTimer = null;
+
+/**
+ * Send the pending answer (again: an identical answer is acked again). Not connected, it goes
+ * after the resume; no reply within ACK_WAIT_MS, the socket is replaced and it goes again.
+ */
+export function sendPending() {
+  const p = state.pending;
+  if (!p) return;
+  state.pendingGen = state.gen;
+  if (!conn.send({ type: "answer", round: p.round, answer: p.answer })) {
+    state.pendingGen = -1; // sent on resume
+    return;
+  }
+  clearTimeout(ackTimer);
+  ackTimer = setTimeout(() => {
+    // still waiting on this socket (not refused, not answered `paused` or `unavailable`)
+    if (state.pending === p && state.pendingGen === state.gen && conn.status === "online") conn.reconnect();
+  }, ACK_WAIT_MS);
 }
 
 // ------------------------------------------------------------------ work in progress

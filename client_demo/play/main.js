@@ -2,10 +2,10 @@
 // This module handles the server's messages and picks the screen; the screens live in the
 // modules next to it (join, results, and one per round kind registered in kinds.js) and share
 // app.js.
-import { clear, formatSeconds, h, secondsLeft } from "/static/common.js";
+import { clear, formatSeconds, h, secondsLeft, showStatus } from "/static/common.js";
 import {
   app, conn, dom, dropDraft, dropStaleDraft, forget, noticeBox, pausedBanner, saveCreds, say,
-  setNotice, setPending, state,
+  sendPending, setNotice, setPending, state,
 } from "/static/play/app.js";
 import { buildJoin, buildKicked, buildLobby, buildWait, joinFailed, resumeFailed } from "/static/play/join.js";
 import { KINDS, roundTitle } from "/static/play/kinds.js";
@@ -23,19 +23,27 @@ conn.onReady = () => {
     conn.send({ type: "join", room: state.joining.room, nickname: state.joining.nickname });
   }
   render();
+  return state.resuming;
 };
 conn.onMessage = handle;
 conn.onStatus = (s) => {
   state.status = s;
-  showStatus();
+  updateStatus();
+};
+// The server could not reach its storage: ask again (the refused resume, or a sync). The
+// snapshot's `me` then sends an answer that did not get its ack again (reconcilePending).
+conn.onRecover = () => {
+  if (!state.creds) return false;
+  if (state.resuming) conn.send({ type: "resume", room: state.creds.room, token: state.creds.token });
+  else conn.send({ type: "sync" });
+  return true;
 };
 
 // A kicked player's socket is closed by the server and opens again in the background (for
 // "Join another game"): no "Reconnecting…" over the "Removed from the game" screen.
-function showStatus() {
-  const s = state.status;
-  dom.status.classList.toggle("hidden", !s || s === "online" || Boolean(state.kicked));
-  dom.status.textContent = s === "reconnecting" ? "Reconnecting…" : "Connecting…";
+function updateStatus() {
+  const kept = state.pending && state.status !== "connecting" ? "Your answer is saved: it goes as soon as the game is back." : "";
+  showStatus(dom.status, state.status, { extra: kept, hide: Boolean(state.kicked) });
 }
 
 // ------------------------------------------------------------------ messages
@@ -84,6 +92,13 @@ function onError(msg) {
   const code = msg.code;
   if (state.joining) {
     joinFailed(code, msg.message);
+    return;
+  }
+  if (code === "unavailable") {
+    // the banner says so and the connection asks again; an answer waiting for its ack goes
+    // again after the next snapshot
+    state.pendingGen = -1;
+    render();
     return;
   }
   if (state.resuming && ["bad_token", "unknown_room", "kicked", "unknown_player"].includes(code)) {
@@ -142,9 +157,8 @@ function reconcilePending() {
       return;
     }
     if (state.pendingGen !== state.gen) {
-      state.pendingGen = state.gen;
       state.notice = "";
-      conn.send({ type: "answer", round: p.round, answer: p.answer });
+      sendPending();
     }
     return;
   }
@@ -230,7 +244,7 @@ function render(force) {
     for (const fn of state.mounted) fn();
   }
   updateBar();
-  showStatus();
+  updateStatus();
   for (const fn of state.updaters) fn();
 }
 app.render = render;
