@@ -15,16 +15,20 @@ from pydantic import ValidationError
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
-from server import protocol
+from server import competition_export, protocol
 from server.address_limits import AddressLimits, client_address
+from server.competition_export import merged
 from server.competitions import Board, Competitions, normalise_id
 from server.deck_source import BadDeck
-from server.export import csv_bytes
+from server.export import csv_bytes, results_json
 from server.http_body import BodyConnection
 from server.http_reply import respond
+from server.reports_http import report_of
 from server.rooms import Rooms
 
 API = "/api/competitions"
+# The organiser's files; a suffix that ends another comes first.
+EXPORTS = ("-results.csv", "-cards.csv", ".csv", ".json")
 BOARD_LIMIT_MAX = 10_000
 
 
@@ -69,7 +73,7 @@ class CompetitionRoutes:
                 return await self._close(cid, organiser_token(request, query))
             return refuse(404, "not_found", "No such competition endpoint.")
         name = path.removeprefix("/export/competition/")
-        for ext in (".csv", ".json"):
+        for ext in EXPORTS:
             if name.endswith(ext) and request.method == "GET":
                 return await self._export(normalise_id(name[:-len(ext)]), ext,
                                           organiser_token(request, query))
@@ -125,11 +129,29 @@ class CompetitionRoutes:
         name = f"cardcade-competition-{cid}{ext}"
         if ext == ".csv":
             return _attachment(csv_bytes(board_rows(board)), "text/csv; charset=utf-8", name)
+        # Each room's report: kept at its podium, else worked out now while the room lives.
         reports = {room: json.loads(r) for room, r in
                    (await self.competitions.reports(cid)).items()}
-        data = {**board.to_json(), "competition": cid, "room_reports": reports}
-        return _attachment(json.dumps(data, ensure_ascii=False, indent=1).encode(),
-                           "application/json", name)
+        missing = []
+        for room in await self.competitions.rooms(cid):
+            if room not in reports:
+                made = await report_of(self.rooms.store, room)
+                if made is None:
+                    missing.append(room)
+                    continue
+                loaded, live = made
+                reports[room] = json.loads(results_json(live, room, loaded.deck_title,
+                                                        loaded.state.phase))
+        combined = merged(reports)
+        if ext == "-results.csv":
+            return _attachment(competition_export.results_csv(combined),
+                               "text/csv; charset=utf-8", name)
+        if ext == "-cards.csv":
+            return _attachment(competition_export.cards_csv(combined),
+                               "text/csv; charset=utf-8", name)
+        body = competition_export.results_json(cid, board.to_json(), combined, reports,
+                                                   missing)
+        return _attachment(body, "application/json", name)
 
 
 def board_rows(board: Board) -> list[list[str | int]]:

@@ -172,6 +172,10 @@ class Competitions:
     async def save_report(self, cid: str, room: str, report: str) -> None:
         await self.redis.hset(keys.competition_keys(cid).reports, room, report)
 
+    async def rooms(self, cid: str) -> list[str]:
+        return sorted(text(code) for code in
+                      await self.redis.smembers(keys.competition_keys(cid).rooms))
+
     async def reports(self, cid: str) -> dict[str, str]:
         raw = await self.redis.hgetall(keys.competition_keys(cid).reports)
         return {text(room): text(report) for room, report in raw.items()}

@@ -106,6 +106,8 @@ async def test_three_rooms_over_two_processes_one_board_no_double_counting(
     assert {r["score"] for r in board["rows"]} == {0} and board["name"] == "District final"
 
     points: dict[tuple[str, str], int] = {}  # the points of every round, summed, per player
+    # (room, nickname) -> what they did in each round: (how, points)
+    played: dict[tuple[str, str], list[tuple[str, int]]] = {}
     try:
         for rnd in range(ROUNDS):
             if rnd == 2:  # kill A: it runs rooms 0 and 1 and holds half of the sockets
@@ -137,6 +139,8 @@ async def test_three_rooms_over_two_processes_one_board_no_double_counting(
                                            and m["last"]["round"] == i, timeout=30)
                     key = (codes[r], pl.nickname or "")
                     points[key] = points.get(key, 0) + me["last"]["points"]
+                    how = HOWS[(players[r].index(pl) + r + rnd) % len(HOWS)]
+                    played.setdefault(key, []).append((how, me["last"]["points"]))
                     assert me["score"] == points[key]
                 await host.host("next")  # leaderboard
         # The board equals the rules' scores, each player once, in every room.
@@ -183,6 +187,8 @@ async def test_three_rooms_over_two_processes_one_board_no_double_counting(
         assert from_reports == points
         assert all(len(p["rounds"]) == ROUNDS for report in data["room_reports"].values()
                    for p in report["players"])
+        del played[(codes[1], kicked.nickname or "")]
+        await check_merged_report(b.http_url, made, data, played, plans[0])
     finally:
         await close_all(everyone)
 
@@ -274,3 +280,60 @@ def test_cli_creates_a_competition_a_host_can_join(live_server: ServerProcess,
          "--url", live_server.http_url], capture_output=True, text=True, timeout=60,
         cwd=tmp_path, check=True)
     assert shown.stdout.startswith("Year 9: 0 players in 1 rooms")
+
+
+async def check_merged_report(base: str, made: dict[str, Any], data: dict[str, Any],
+                              played: dict[tuple[str, str], list[tuple[str, int]]],
+                              plan: list[dict[str, Any]]) -> None:
+    """The organiser's merged report and its CSVs against what every player sent."""
+    cid, token = made["competition"], made["organiser_token"]
+    players = data["report"]["players"]
+    assert len(players) == len(played)
+    scores = {(p["room"], p["nickname"]): p for p in players}
+    for key, rounds in played.items():
+        p = scores[key]
+        assert p["score"] == sum(points for _, points in rounds)
+        assert p["correct"] == sum(how == "right" for how, _ in rounds)
+        assert [(x["answered"], x["perfect"], x["points"]) for x in p["rounds"]] == [
+            (how != "none", how == "right", points) for how, points in rounds]
+    for p in players:  # ranks across the competition; equal values share one
+        assert p["rank"] == 1 + sum(q["score"] > p["score"] for q in players)
+        assert p["accuracy_rank"] == 1 + sum(q["accuracy"] > p["accuracy"] for q in players)
+    # A quiz round's card: right for exactly those who chose the right option.
+    cards = {c["id"]: c for c in data["report"]["cards"]}
+    asked = [c for rnd in plan for c in rnd["cards"].values()]
+    for n, rnd in enumerate(plan):
+        if rnd["kind"] != "quiz":
+            continue
+        card = rnd["cards"][rnd["key"]["correct"]]["id"]
+        if sum(c["id"] == card for c in asked) > 1:
+            continue  # asked again in another round: its share depends on both
+        right = sum(rounds[n][0] == "right" for rounds in played.values())
+        assert (cards[card]["players"], cards[card]["right"]) == (len(played), right)
+        assert cards[card]["share"] == round(right / len(played), 4)
+    shares = [c["share"] for c in data["report"]["cards"]]
+    assert shares == sorted(shares)  # hardest first
+
+    status, raw = await api_async(base, f"/export/competition/{cid}-results.csv", token=token)
+    assert status == 200
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    head = rows[0]
+    assert head[:4] == ["rank", "nickname", "room", "score"]
+    assert head[10:] == [f"r{n} {what}" for n in range(1, ROUNDS + 1)
+                         for what in ("answer", "result", "points")]
+    assert len(rows) == 1 + len(played)
+    for row in rows[1:]:
+        rounds = played[(row[2], row[1])]
+        assert int(row[3]) == sum(points for _, points in rounds)
+        for n, (how, points) in enumerate(rounds):
+            result, got = row[10 + 3 * n + 1], int(row[10 + 3 * n + 2])
+            assert got == points
+            if how == "none":
+                assert result == "no answer"
+            elif how == "right":
+                right, of = result.split(" of ")
+                assert right == of
+    status, raw = await api_async(base, f"/export/competition/{cid}-cards.csv", token=token)
+    cards_rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert status == 200 and len(cards_rows) == 1 + len(cards)
+    assert [r[3] for r in cards_rows[1:]] == [c["id"] for c in data["report"]["cards"]]
