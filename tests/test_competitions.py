@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from tests.client import GameClient, RoomData, answer_for, close_all
+from server.embedded_redis import EmbeddedRedis
+from tests.client import GameClient, RoomData, answer_for, close_all, redis_client
 from tests.servers import ServerProcess
 
 PER_ROOM = 20
@@ -337,3 +338,53 @@ async def check_merged_report(base: str, made: dict[str, Any], data: dict[str, A
     cards_rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert status == 200 and len(cards_rows) == 1 + len(cards)
     assert [r[3] for r in cards_rows[1:]] == [c["id"] for c in data["report"]["cards"]]
+
+
+async def test_the_board_survives_redis_being_killed(restartable_redis: EmbeddedRedis,
+                                                     server_logs: Path) -> None:
+    """Redis killed with SIGKILL (no clean shutdown) a little over a second after the last
+    write, then started again on its data: the append-only file kept the competition."""
+    store = restartable_redis
+    server = ServerProcess(store.url, server_logs).start()
+    clients: list[GameClient] = []
+    try:
+        made = await new_competition(server.http_url, round_mix=["quiz"])
+        cid = made["competition"]
+        host = await competition_room(server.ws_url, made, "host")
+        ann = await GameClient(server.ws_url, "ann").connect()
+        bob = await GameClient(server.ws_url, "bob").connect()
+        clients = [host, ann, bob]
+        await ann.join(host.code or "", "Ann")
+        await bob.join(host.code or "", "Bob")
+        looker = redis_client(store.url)
+        plan = await RoomData(looker, host.code or "").plan()
+        await looker.aclose()
+        await host.host("start")
+        await ann.phase("open", 0)
+        await ann.answer_acked(0, answer_for(plan[0], "right"))
+        await bob.answer_acked(0, answer_for(plan[0], "wrong"))
+        score = (await ann.me_where(lambda m: m["last"] is not None))["score"]
+        path = f"/api/competitions/{cid}/leaderboard.json"
+        for _ in range(50):
+            before = (await api_async(server.http_url, path))[1]
+            if before["rows"] and before["rows"][0]["score"] == score:
+                break
+            await asyncio.sleep(0.1)
+        assert board_of(before["rows"]) == {(host.code, "Ann"): score, (host.code, "Bob"): 0}
+        await asyncio.sleep(1.5)  # appendfsync everysec: written to disk by now
+        assert store.process is not None
+        store.process.kill()
+        store.process.wait()
+        store.start()
+        for _ in range(100):  # the server reconnects by itself
+            status, after = await api_async(server.http_url, path)
+            if status == 200:
+                break
+            await asyncio.sleep(0.1)
+        assert after == before
+        status, _ = await api_async(server.http_url, f"/api/competitions/{cid}/close", "POST",
+                                    token=made["organiser_token"])
+        assert status == 200
+    finally:
+        await close_all(clients)
+        server.stop(kill=True)
