@@ -18,13 +18,14 @@ changing a dict while iterating it does.
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar, get_args, overload
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class _Absent:
@@ -105,7 +106,13 @@ class SharedMap(Mapping[K, V]):
         data = self._data
         return key in (data if data is not None else self._dict())
 
-    def get(self, key: K, default: Any = None) -> Any:
+    @overload
+    def get(self, key: K, /) -> V | None: ...
+
+    @overload
+    def get(self, key: K, /, default: V | T) -> V | T: ...
+
+    def get(self, key: K, /, default: Any = None) -> Any:
         data = self._data
         return (data if data is not None else self._dict()).get(key, default)
 
