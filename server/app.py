@@ -78,8 +78,9 @@ class App:
         self.store = Store(client, room_ttl_ms=config.room_ttl_ms)
         self.hub = Hub(client, self.metrics)
         out = Outbox(client, config.room_ttl_ms)
-        self.owner = Owner(blocking, Leases(client, self.owner_id), self.store, out,
-                           self.metrics, functools.partial(join_url, config),
+        leases = Leases(client, self.owner_id, config.lease_ttl_ms)
+        self.owner = Owner(blocking, leases, self.store, out, self.metrics,
+                           functools.partial(join_url, config),
                            lambda code: bool(self.hub.rooms.get(code)), config.idle_release_s)
         registry = RoomRegistry(client, cap=config.max_rooms, room_ttl_ms=config.room_ttl_ms)
         self.rooms = Rooms(config, self.store, Inbox(client, config.room_ttl_ms), out, registry,

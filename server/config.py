@@ -37,6 +37,7 @@ class Config:
     room_ttl_ms: int = keys.ROOM_TTL_MS
     reuse_port: bool = False  # several worker processes share the port (SO_REUSEPORT)
     idle_release_s: float = 30.0  # stop running a room with no sockets here and no input
+    lease_ttl_ms: int = keys.LEASE_TTL_MS  # a process's heartbeat; its rooms move when it ends
     max_rooms: int = MAX_ROOMS  # 0: no cap
     max_connections: int = 0  # WebSocket connections of this process; 0: from the fd limit
     address_limits: bool = True  # limits per client address (`server.address_limits`)

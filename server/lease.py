@@ -58,9 +58,11 @@ return 1
 
 
 class Leases:
-    def __init__(self, client: aioredis.Redis, owner_id: str):
+    def __init__(self, client: aioredis.Redis, owner_id: str,
+                 ttl_ms: int = keys.LEASE_TTL_MS):
         self.redis = client
         self.owner_id = owner_id
+        self.ttl_ms = ttl_ms  # how long a heartbeat lives
         self._heart = keys.process_alive(owner_id)
         self._acquire = client.register_script(_ACQUIRE)
         self._free = client.register_script(_FREE)
@@ -69,8 +71,8 @@ class Leases:
         self._absent = client.register_script(ABSENT)
 
     async def beat(self) -> None:
-        """Keep this process's leases for another LEASE_TTL_MS."""
-        await self.redis.set(self._heart, "1", px=keys.LEASE_TTL_MS)
+        """Keep this process's leases for another `ttl_ms`."""
+        await self.redis.set(self._heart, "1", px=self.ttl_ms)
 
     async def stop(self) -> None:
         """End the heartbeat: any lease left names a dead process, free for the taking."""

@@ -40,7 +40,6 @@ log = logging.getLogger("cardcade.owner")
 
 BATCH = 200  # inbox entries per room per read
 BLOCK_S = 1.0  # the longest a read blocks
-BEAT_EVERY_S = keys.LEASE_TTL_MS / 3000
 BEAT_RETRY_S = 0.25  # how soon a heartbeat that failed (Redis away) is tried again
 EXPIRY_CHECK_S = 10.0  # how often rooms are checked for having expired, moved, or idle
 COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
@@ -55,6 +54,7 @@ class Owner:
                  has_sockets: Callable[[str], bool], idle_release_s: float):
         self.blocking = blocking  # one connection: the read blocks on it
         self.leases = leases
+        self.beat_every_s = leases.ttl_ms / 3000  # three beats in a heartbeat's life
         self.store = store
         self.competitions = Competitions(store.redis)  # the boards its rooms write to
         self.outbox = out
@@ -153,7 +153,7 @@ class Owner:
         say) must not let it lapse. A beat that failed (Redis away) is tried again every
         BEAT_RETRY_S, so the heartbeat is back as soon as Redis is."""
         while True:
-            await asyncio.sleep(BEAT_RETRY_S if self._beat_failing else BEAT_EVERY_S)
+            await asyncio.sleep(BEAT_RETRY_S if self._beat_failing else self.beat_every_s)
             try:
                 await self.leases.beat()
             except Exception as exc:
@@ -163,7 +163,7 @@ class Owner:
             self._beat_log.ok()
             if self._beat_failing:
                 self._beat_failing = False
-                self._judge_after = time.monotonic() + BEAT_EVERY_S + BEAT_RETRY_S
+                self._judge_after = time.monotonic() + self.beat_every_s + BEAT_RETRY_S
 
     async def _run(self) -> None:
         checked = presence = time.monotonic()

@@ -21,6 +21,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from server import keys
 from server.app import run
 from server.config import MAX_ROOMS, UPLOAD_TIMEOUT_S, Config
 from server.embedded_redis import EmbeddedRedis
@@ -46,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="seconds after which a room with no input, no timer and no "
                              "player or host connected here stops costing anything; it runs "
                              "again as soon as someone connects (0: never; default 30)")
+    parser.add_argument("--lease-ttl", type=float, default=keys.LEASE_TTL_MS / 1000,
+                        help="seconds a process's heartbeat lives: a crashed process's rooms "
+                             "move to another process this long after its last beat; a "
+                             "process whose event loop stalls this long loses its rooms "
+                             "(1.5 to 60; default %(default)g)")
     parser.add_argument("--max-rooms", type=int, default=MAX_ROOMS,
                         help="live rooms on this Redis, all processes together; creating "
                              "one more is refused with server_full (0: no cap; default "
@@ -87,12 +93,16 @@ def serve(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     if args.log_level.upper() != "DEBUG":  # one INFO line per HTTP request is noise
         logging.getLogger("websockets").setLevel(logging.WARNING)
+    if not 1.5 <= args.lease_ttl <= 60:
+        log.error("cannot start: --lease-ttl must be 1.5 to 60 seconds, not %g", args.lease_ttl)
+        return 1
     workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
     if workers > 1:
         return supervise(args, workers)
     config = Config(host=args.host, port=args.port, redis_url=args.redis,
                     public_url=args.public_url, room_ttl_ms=int(args.room_ttl * 1000),
                     reuse_port=args.reuse_port, idle_release_s=args.room_idle,
+                    lease_ttl_ms=int(args.lease_ttl * 1000),
                     max_rooms=args.max_rooms, max_connections=args.max_connections,
                     address_limits=args.address_limits == "on",
                     upload_timeout_s=args.upload_timeout)
@@ -126,6 +136,7 @@ def worker_command(args: argparse.Namespace, redis_url: str) -> list[str]:
     return [sys.executable, "-m", "server.cli", "serve", "--host", args.host,
             "--port", str(args.port), "--redis", redis_url, "--public-url", args.public_url,
             "--room-ttl", str(args.room_ttl), "--room-idle", str(args.room_idle),
+            "--lease-ttl", str(args.lease_ttl),
             "--max-rooms", str(args.max_rooms), "--max-connections", str(args.max_connections),
             "--address-limits", args.address_limits, "--log-level", args.log_level,
             "--upload-timeout", str(args.upload_timeout),
