@@ -1,6 +1,7 @@
 // The create screen: a deck (bundled, or a file picked from the computer), round kinds and
 // settings. Everything fits 1280x720 with "Create game" in view: pick a file, then create.
 import { clear, h } from "/static/common.js";
+import { competitionDisclosure } from "/static/host/competition.js";
 import { errorBox, send, showError, state } from "/static/host/ctx.js";
 import { KINDS } from "/static/host/kinds.js";
 
@@ -100,7 +101,8 @@ export function buildCreate() {
           uploadRow,
           field("File format", formatSelect, "for uploads; most files are detected")),
         errorBox(),
-        h("div", { class: "controls" }, submit)),
+        h("div", { class: "controls" }, submit),
+        competitionDisclosure()),
       h("div", { class: "create-side" },
         h("fieldset", {},
           h("legend", {}, "Round types"),

@@ -19,6 +19,8 @@ const CODES = {
   rate_limited: "Too many clicks at once: wait a moment and try again.",
   unavailable: "The server cannot reach its storage just now. Try again in a moment.",
   server_full: "This server is running as many games as it can just now. Try again in a few minutes.",
+  unknown_competition: "There is no competition with that id and host key on this server. Check both with the organiser.",
+  competition_closed: "This competition is closed: it takes no more rooms. Ask the organiser.",
 };
 
 /**

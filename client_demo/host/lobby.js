@@ -2,6 +2,7 @@
 // first 100 listed, then "and N more players"), under what the plan made of the deck: the
 // round kinds it plays and, for each kind it left out, why (`created.plan`).
 import { h } from "/static/common.js";
+import { competitionNote } from "/static/host/competition.js";
 import { errorBox, hostCmd, joinAddress, morePlayers, players, send, state } from "/static/host/ctx.js";
 import { kindTitle } from "/static/host/kinds.js";
 import { renderPlayerList } from "/static/host/players.js";
@@ -35,6 +36,7 @@ export function buildLobby() {
     h("div", { class: "players-panel" },
       room.deck ? h("p", { class: "deck-title" }, "Deck: ", h("strong", { id: "deck-title" }, room.deck)) : null,
       planNote(),
+      competitionNote(),
       count,
       list,
       errorBox(),

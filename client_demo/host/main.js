@@ -3,6 +3,7 @@
 // built by its own module.
 import { Connection, clear, h, save, showStatus } from "/static/common.js";
 import { buildLeaderboard } from "/static/host/board.js";
+import { buildCompetitionCreate, competitionDone, forgetCompetition, linkedCompetition } from "/static/host/competition.js";
 import { buildCreate, createDone } from "/static/host/create.js";
 import { STORE, dom, joinAddress, roundNumbers, setConnection, showServerError, state } from "/static/host/ctx.js";
 import { buildLobby } from "/static/host/lobby.js";
@@ -14,7 +15,7 @@ function buildWait() {
 }
 
 const SCREENS = {
-  create: buildCreate, wait: buildWait, lobby: buildLobby, open: buildOpen,
+  create: () => (linkedCompetition() ? buildCompetitionCreate(render) : buildCreate()), wait: buildWait, lobby: buildLobby, open: buildOpen,
   reveal: buildReveal, leaderboard: buildLeaderboard, podium: () => buildPodium(render),
 };
 
@@ -49,7 +50,8 @@ setConnection(conn);
 function handle(msg) {
   switch (msg.type) {
     case "created":
-      state.creds = { room: msg.room, token: msg.host_token, plan: msg.plan || null };
+      state.creds = { room: msg.room, token: msg.host_token, plan: msg.plan || null, competition: msg.competition || null };
+      forgetCompetition(); // the host link has made its room
       state.joinUrl = msg.join_url;
       state.creating = null;
       save(STORE, state.creds);
@@ -85,7 +87,10 @@ function onError(msg) {
     return;
   }
   const creating = state.creating;
-  if (creating) createDone();
+  if (creating) {
+    createDone();
+    competitionDone();
+  }
   showServerError(msg, creating || {});
   render();
 }
@@ -146,6 +151,7 @@ function updateTop(rebuilt) {
     return;
   }
   const parts = [];
+  if (phase && state.creds.competition) parts.push(`Competition ${state.creds.competition}`);
   if (phase === "lobby") parts.push(`Room ${room.room}`);
   if (phase === "leaderboard") {
     const nums = roundNumbers();
