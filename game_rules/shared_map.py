@@ -11,12 +11,14 @@ newest dict with the undo records on the way applied backwards, O(size + version
 Only additions at the end and replacements are shared this way (an undo then deletes a key
 that is last, or puts an old value back in its place), so every version keeps its order.
 Removing keys builds a new independent map (`without`), as a rebuild of a dict would.
-Iterating a version from which a newer one is derived meanwhile raises RuntimeError, as
-changing a dict while iterating it does.
+A version that is being iterated (an iterator over it holds its dict) keeps its dict: a
+new version made from it meanwhile gets a copy, so the iteration reads the version it
+began on. Iterating is a dict's own iteration, at its speed.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar, get_args, overload
 
@@ -57,6 +59,10 @@ class SharedMap(Mapping[K, V]):
     def update(self, pairs: Iterable[tuple[K, V]]) -> SharedMap[K, V]:
         """A new version with each (key, value) of `pairs` set, in their order."""
         data = self._dict()
+        if _references(data) > _HELD:  # an iterator holds it: keep it whole, copy
+            fresh = dict(data)
+            fresh.update(pairs)
+            return SharedMap._holding(fresh)
         undo: list[tuple[K, V | _Absent]] = []
         seen: set[K] = set()
         for key, value in pairs:
@@ -64,10 +70,16 @@ class SharedMap(Mapping[K, V]):
                 seen.add(key)
                 undo.append((key, data.get(key, _ABSENT)))
             data[key] = value
-        new: SharedMap[K, V] = SharedMap.__new__(SharedMap)
-        new._data, new._newer, new._undo = data, None, ()
+        new = SharedMap._holding(data)
         # Undo in the reverse order of the changes: additions come off the end.
         self._data, self._newer, self._undo = None, new, tuple(reversed(undo))
+        return new
+
+    @staticmethod
+    def _holding(data: dict[K, V]) -> SharedMap[K, V]:
+        """A newest version whose dict is `data` (not copied)."""
+        new: SharedMap[K, V] = SharedMap.__new__(SharedMap)
+        new._data, new._newer, new._undo = data, None, ()
         return new
 
     def without(self, keys: Iterable[K]) -> SharedMap[K, V]:
@@ -120,16 +132,8 @@ class SharedMap(Mapping[K, V]):
         data = self._data
         return len(data if data is not None else self._dict())
 
-    def _walk(self, data: dict[K, V], items: Iterable[Any]) -> Iterator[Any]:
-        for item in items:
-            if self._data is not data:
-                raise RuntimeError("a newer version was made of a SharedMap while it was "
-                                   "being iterated")
-            yield item
-
     def __iter__(self) -> Iterator[K]:
-        data = self._dict()
-        return self._walk(data, data)
+        return iter(self._dict())
 
     def keys(self) -> KeysView[K]:
         return _Keys(self)
@@ -186,13 +190,27 @@ class _Values(ValuesView[V]):
     _mapping: SharedMap[Any, V]
 
     def __iter__(self) -> Iterator[V]:
-        data = self._mapping._dict()
-        return self._mapping._walk(data, data.values())
+        return iter(self._mapping._dict().values())
 
 
 class _Items(ItemsView[K, V]):
     _mapping: SharedMap[K, V]
 
     def __iter__(self) -> Iterator[tuple[K, V]]:
-        data = self._mapping._dict()
-        return self._mapping._walk(data, data.items())
+        return iter(self._mapping._dict().items())
+
+
+def _references(data: dict[Any, Any]) -> int:
+    return sys.getrefcount(data)
+
+
+def _held() -> int:
+    """The references to a version's dict inside `update` when nothing else holds it (its
+    version, `update`'s local name, this call): more means a live iterator (CPython's
+    dict iterators hold their dict until they are done)."""
+    version: SharedMap[Any, Any] = SharedMap()
+    data = version._dict()
+    return _references(data)
+
+
+_HELD = _held()

@@ -218,11 +218,16 @@ def test_shared_map_versions_read_like_dicts(start: dict[str, int],
         assert shared == model and all(shared[k] == v and k in shared for k, v in model.items())
 
 
-def test_deriving_from_a_map_while_iterating_it_raises() -> None:
-    shared = SharedMap({"a": 1, "b": 2})
+def test_a_map_iterated_while_newer_versions_are_made_reads_as_it_began() -> None:
+    """An iterator holds the version's dict: a version made from it meanwhile gets a copy
+    (a replaced value not yet reached, a new key), and the iteration reads the old one."""
+    shared = SharedMap({"a": 1, "b": 2, "c": 3})
     items = iter(shared.items())
-    next(items)
-    newer = shared.set("a", 3)
-    with pytest.raises(RuntimeError):
-        next(items)
-    assert dict(shared) == {"a": 1, "b": 2} and dict(newer) == {"a": 3, "b": 2}
+    assert next(items) == ("a", 1)
+    replaced, added = shared.set("c", 30), shared.set("d", 4)
+    assert list(items) == [("b", 2), ("c", 3)]
+    assert list(shared.items()) == [("a", 1), ("b", 2), ("c", 3)]
+    assert dict(replaced) == {"a": 1, "b": 2, "c": 30} and list(added) == ["a", "b", "c", "d"]
+    # Once no iterator holds it, a new version shares the dict again (and reads right).
+    newer = added.set("e", 5)
+    assert list(added) == ["a", "b", "c", "d"] and list(newer) == ["a", "b", "c", "d", "e"]
