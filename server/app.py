@@ -10,12 +10,8 @@ import os
 import secrets
 import socket
 from pathlib import Path
-from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
 from websockets.asyncio.server import Server, ServerConnection, serve
 
 from server import protocol
@@ -30,6 +26,8 @@ from server.lease import Leases
 from server.metrics import Metrics
 from server.outbox import Outbox
 from server.owner import Owner
+from server.redis_url import REDIS_TIMEOUT_S as REDIS_TIMEOUT_S
+from server.redis_url import check_server, connect
 from server.room_registry import RoomRegistry
 from server.rooms import Rooms
 from server.store import Store
@@ -37,29 +35,6 @@ from server.store import Store
 log = logging.getLogger("cardcade")
 
 WATCH_INTERVAL_S = 1.0
-REDIS_CONNECTIONS = 128  # per process, for short commands
-REDIS_RETRIES = 3  # a command that meets a broken connection is tried again this often
-# A connect that takes longer fails (a partition); not shorter: a process whose event loop
-# lags a couple of seconds under a burst must not take its own lag for Redis being away.
-REDIS_CONNECT_TIMEOUT_S = 5.0
-REDIS_TIMEOUT_S = 5.0  # a reply (the blocking read waits at most owner.BLOCK_S for one)
-
-
-def redis_options() -> dict[str, Any]:
-    """How the Redis connections fail and recover. After Redis restarts, every pooled
-    connection is dead; without retries each one failed the first command that used it
-    (`sync` answered `unavailable` for most clients of a process after Redis was back).
-    A command that meets a broken connection (or Redis still loading its data: LOADING is
-    a ConnectionError too) is sent again on a new one after 0.1, 0.2 and 0.4 s, so a
-    caller hears `unavailable` about a second after Redis went away, not never. Timeouts
-    are not retried: a command that timed out may have run, and waiting again would only
-    keep the client without a word for longer."""
-    return {
-        "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), REDIS_RETRIES,
-                       supported_errors=(RedisConnectionError,)),
-        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
-        "socket_timeout": REDIS_TIMEOUT_S,
-    }
 
 
 class App:
@@ -144,22 +119,21 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
         embedded = EmbeddedRedis(data_dir / "redis").start()
         url = embedded.url
         log.info("embedded Redis at %s (data in %s)", url, data_dir / "redis")
-    # Connections are named after the process, so CLIENT LIST tells whose they are.
-    name = f"cardcade-{socket.gethostname()}-{os.getpid()}"
-    # A blocking pool: under a burst, callers wait for a free connection instead of failing.
-    pool = aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=REDIS_CONNECTIONS, timeout=10, health_check_interval=30,
-        client_name=name, **redis_options(),
-    )
-    client = aioredis.Redis(connection_pool=pool)
-    # The rooms loop blocks in one XREAD for all the rooms: a connection of its own, so the
-    # blocked read never holds one the short commands need.
-    blocking = aioredis.Redis.from_url(url, max_connections=2, client_name=name,
-                                       **redis_options())
+    # Connections are named after the process (CLIENT LIST); a bounded pool for short
+    # commands and a client of its own for the blocking read (`server.redis_url`).
+    clients = connect(url)
+    try:
+        await check_server(clients, url)  # connects; refuses a Cluster node
+    except BaseException:
+        await clients.aclose()
+        if embedded:
+            embedded.stop()
+        raise
+    clients.watch()  # with Sentinel: follow the master
+    client, blocking = clients.client, clients.blocking
     app = App(config, client, blocking)
     server: Server | None = None
     try:
-        await client.ping()
         await app.start()
         server = await make_server(app, config)
         if config.port == 0:
@@ -178,7 +152,6 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
             server.close()
             await server.wait_closed()
         await app.stop()
-        await client.aclose()
-        await blocking.aclose()
+        await clients.aclose()
         if embedded:
             embedded.stop()

@@ -25,6 +25,7 @@ from server import keys
 from server.app import run
 from server.config import MAX_ROOMS, UPLOAD_TIMEOUT_S, Config
 from server.embedded_redis import EmbeddedRedis
+from server.redis_url import RedisSetupError, check_url
 
 log = logging.getLogger("cardcade")
 
@@ -36,7 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="address to listen on (default: all interfaces)")
     parser.add_argument("--port", type=int, default=int(env("CARDCADE_PORT", "8000")))
     parser.add_argument("--redis", default=env("REDIS_URL", ""),
-                        help="Redis URL (default: start a private embedded Redis)")
+                        help="Redis URL: redis://HOST:PORT/DB, rediss://, unix:///PATH, or "
+                             "redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE (Redis "
+                             "Cluster is not supported; default: start a private embedded "
+                             "Redis)")
     parser.add_argument("--data-dir", type=Path, default=env("CARDCADE_DATA") or default_data_dir(),
                         help="where the embedded Redis keeps its data (default: %(default)s)")
     parser.add_argument("--public-url", default=env("CARDCADE_PUBLIC_URL", ""),
@@ -96,6 +100,12 @@ def serve(args: argparse.Namespace) -> int:
     if not 1.5 <= args.lease_ttl <= 60:
         log.error("cannot start: --lease-ttl must be 1.5 to 60 seconds, not %g", args.lease_ttl)
         return 1
+    if args.redis:
+        try:
+            check_url(args.redis)  # before any worker starts: one line, not one per worker
+        except RedisSetupError as exc:
+            log.error("cannot start: %s", exc)
+            return 1
     workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
     if workers > 1:
         return supervise(args, workers)
