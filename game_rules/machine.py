@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from game_rules import nicknames, rounds, scoring
+from game_rules import nicknames, rounds, scoring, teams
 from game_rules.model import Round, Settings
 from game_rules.shared_map import SharedMap
 
@@ -63,6 +63,7 @@ class Player(BaseModel):
     last_correct: bool | None = None
     last_right: int = 0  # items right in the last closed round
     prev_rank: int | None = None  # rank before the last round's points (movement arrows)
+    team: int | None = None  # in team mode (game_rules/teams.py); None: no team (yet)
 
 
 class RoomState(BaseModel):
@@ -88,6 +89,9 @@ class RoomState(BaseModel):
     # Player id -> when their connection dropped, for those whose has: the same kind of
     # index, so the runner's timer does not read every player.
     away: dict[str, int] = Field(default_factory=dict, exclude=True)
+    # Members per team (`teams.sizes` of the players): another index, so placing a player
+    # who joins does not count every team's members.
+    team_sizes: list[int] = Field(default_factory=list, exclude=True)
 
     @model_validator(mode="after")
     def _index_players(self) -> RoomState:
@@ -97,6 +101,8 @@ class RoomState(BaseModel):
         if not self.away:
             self.away = {pid: p.left_ms for pid, p in self.players.items()
                          if p.left_ms is not None}
+        if not self.team_sizes:
+            self.team_sizes = teams.sizes(self.players.values())
         return self
 
     @property
@@ -197,6 +203,14 @@ class HostKick:
     player_id: str
 
 
+@dataclass(frozen=True)
+class HostTeam:
+    """The host moves a player to a team (team mode "host", in the lobby)."""
+
+    player_id: str
+    team: int
+
+
 Event = (
     PlayerJoin
     | PlayerConnection
@@ -206,6 +220,7 @@ Event = (
     | HostAction
     | HostAddTime
     | HostKick
+    | HostTeam
 )
 
 # --------------------------------------------------------------------------- effects
@@ -265,6 +280,14 @@ class Kicked:
     player_id: str
 
 
+@dataclass(frozen=True)
+class TeamChanged:
+    """A player was put in a team other than the one they joined with (by the host, or
+    when the game started): their record and own view change."""
+
+    player_id: str
+
+
 Effect = (
     Rejected
     | Joined
@@ -275,6 +298,7 @@ Effect = (
     | LeaderboardShown
     | GameOver
     | Kicked
+    | TeamChanged
 )
 Outcome = tuple[RoomState, list[Effect]]
 
@@ -305,6 +329,8 @@ def apply(game: Game, state: RoomState, event: Event, now_ms: int) -> Outcome:
             return _add_time(state, ms)
         case HostKick(player_id=pid):
             return _kick(game, state, pid, now_ms)
+        case HostTeam(player_id=pid, team=team):
+            return _move_to_team(game, state, pid, team)
     raise TypeError(f"not an event: {event!r}")
 
 
@@ -377,9 +403,12 @@ def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outco
     if any(key in state.names for key in keys):
         return _reject(state, pid, "nickname_taken",
                        "That nickname, or one that looks the same, is taken in this room.")
+    team = teams.place(game.settings, state.team_sizes, in_lobby=state.phase == "lobby")
     new = _with_player(state, pid, Player(nickname=nickname, joined_ms=now_ms,
-                                          via=event.via or None))
+                                          via=event.via or None, team=team))
     new.names = state.names.update((key, pid) for key in keys)
+    if team is not None:
+        new.team_sizes = teams.moved(state.team_sizes, None, team)
     return new, [Joined(pid), PlayersChanged(pid)]
 
 
@@ -506,7 +535,18 @@ HostStep = Callable[[Game, RoomState, int], Outcome]
 def _start(game: Game, state: RoomState, now_ms: int) -> Outcome:
     if not state.players:
         return state, [Rejected(HOST, "no_players", "Wait for at least one player.")]
-    return _open(game, state, 0, now_ms)
+    placed: list[Effect] = []
+    if game.settings.teams == "host":  # whoever the host left without a team
+        counts = teams.teams_of(game.settings, state.team_sizes)
+        for pid, player in list(state.players.items()):  # in join order
+            if player.team is None:
+                team = teams.smallest(counts)
+                counts = teams.moved(counts, None, team)
+                state = _with_player(state, pid, player.model_copy(update={"team": team}))
+                placed.append(TeamChanged(pid))
+        state.team_sizes = counts
+    state, opened = _open(game, state, 0, now_ms)
+    return state, placed + opened
 
 
 def _close_round(game: Game, state: RoomState, now_ms: int) -> Outcome:
@@ -609,6 +649,7 @@ def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
         return _reject(state, HOST, "unknown_player", "There is no such player in this room.")
     player = state.players[pid]
     new = state.model_copy(update={
+        "team_sizes": teams.moved(state.team_sizes, player.team, None),
         "players": state.players.without([pid]),
         "names": state.names.without([k for k, v in state.names.items() if v == pid]),
         "away": {k: v for k, v in state.away.items() if k != pid},
@@ -623,3 +664,25 @@ def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
         effects += closing
     return new, effects
 
+
+def _move_to_team(game: Game, state: RoomState, pid: str, team: int) -> Outcome:
+    settings = game.settings
+    if settings.teams != "host":
+        return _reject(state, HOST, "no_host_teams",
+                       "This game's teams are not set by the host.")
+    if state.phase == "podium":
+        return _reject(state, HOST, "game_over", "The game has ended.")
+    if state.phase != "lobby":
+        return _reject(state, HOST, "bad_phase", "Teams can only be changed in the lobby.")
+    if pid not in state.players:
+        return _reject(state, HOST, "unknown_player", "There is no such player in this room.")
+    if not 0 <= team < settings.team_count:
+        return _reject(state, HOST, "unknown_team",
+                       f"There is no team {team}: this game has teams 0 to "
+                       f"{settings.team_count - 1}.")
+    player = state.players[pid]
+    if player.team == team:
+        return state, []
+    new = _with_player(state, pid, player.model_copy(update={"team": team}))
+    new.team_sizes = teams.moved(state.team_sizes, player.team, team)
+    return new, [TeamChanged(pid)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+TeamMode = Literal["off", "random", "host"]
 RoundKind = Literal["quiz", "match", "sort", "order"]
 ROUND_KINDS: tuple[RoundKind, ...] = ("quiz", "match", "sort", "order")
 
@@ -77,6 +78,11 @@ class Settings:
     max_players: int = 100
     items_per_round: int = 4  # pairs in match, cards in sort, events in order
     name_filter: bool = True  # refuse nicknames with a word of the profanity list
+    # Team mode (game_rules/teams.py): "random" teams of `team_size`, placed as players
+    # join; "host": `team_count` teams the host fills in the lobby.
+    teams: TeamMode = "off"
+    team_size: int = 4
+    team_count: int = 4
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from game_rules.machine import RoomState
+from game_rules.teams import TeamBoard
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Standings:
     order: list[str] = field(default_factory=list)
     ranks: dict[str, int] = field(default_factory=dict)
     scores: list[int] = field(default_factory=list)  # in `order`
+    teams: TeamBoard = field(default_factory=TeamBoard)  # in team mode
 
     @classmethod
     def of(cls, state: RoomState) -> Standings:
@@ -29,13 +31,15 @@ class Standings:
             standings.order.append(pid)
             standings.ranks[pid] = rank
             standings.scores.append(player.score)
+        standings.teams = TeamBoard.of(state.players)
         return standings
 
-    def add_newcomer(self, pid: str) -> None:
-        """A player who just joined: score 0 and the latest join, so last (scores are
-        never negative)."""
+    def add_newcomer(self, pid: str, team: int | None = None) -> None:
+        """A player who just joined (in `team`): score 0 and the latest join, so last
+        (scores are never negative)."""
         if pid in self.ranks:
             return
+        self.teams.add_newcomer(team)
         shared = bool(self.scores) and self.scores[-1] == 0
         self.ranks[pid] = self.ranks[self.order[-1]] if shared else len(self.order) + 1
         self.order.append(pid)

@@ -61,9 +61,13 @@ class Change:
                     self.rescored = self.everyone = True  # the ranks below move up
                 case m.RoundClosed():
                     self.rescored = True
+                case m.TeamChanged(player_id=pid):  # one player's record and own view
+                    self.players.add(pid)
+                    self.touched.add(pid)
+                    self.rescored = self.urgent = True  # the team board is rebuilt
             if isinstance(effect, _EVERY_PLAYER):
                 self.every_player = True
-            if not isinstance(effect, (*_QUIET, m.PlayersChanged)):
+            if not isinstance(effect, (*_QUIET, m.PlayersChanged, m.TeamChanged)):
                 self.urgent = self.everyone = True
 
     def written_players(self, state: m.RoomState) -> list[str]:

@@ -184,6 +184,9 @@ class Connection:
             case p.Kick():
                 self._host()
                 await self._push(m.HostKick(msg.player))
+            case p.Team():
+                self._host()
+                await self._push(m.HostTeam(msg.player, msg.team))
 
     def _not_in_room(self) -> None:
         if self.member is not None:
@@ -343,7 +346,8 @@ async def _snapshot_built(rooms: Rooms, member: Member, loaded: Loaded,
     await send_text(views.room_view(member.code, loaded.deck_title, loaded.game, state, seq,
                                     now_ms()).model_dump_json())
     if member.who == "host":
-        await send_text(views.host_view(state, seq, rooms.join_url(member.code))
+        await send_text(views.host_view(state, seq, rooms.join_url(member.code),
+                                        settings=loaded.game.settings)
                         .model_dump_json())
     elif member.who in state.players:
         await send_text(views.me_views(loaded.game, state, seq, {member.who})[member.who])

@@ -14,7 +14,7 @@ from server import keys
 _KINDS: dict[str, type] = {
     cls.__name__: cls
     for cls in (m.PlayerJoin, m.PlayerConnection, m.SubmitAnswer, m.HostAction, m.HostAddTime,
-                m.HostKick, m.ProcessGone)
+                m.HostKick, m.HostTeam, m.ProcessGone)
 }
 
 

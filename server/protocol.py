@@ -20,13 +20,14 @@ from pydantic import (
     model_validator,
 )
 
-from game_rules.model import ROUND_KINDS, RoundKind
+from game_rules.model import ROUND_KINDS, RoundKind, TeamMode
 
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 MAX_FRAME_BYTES = 512 * 1024  # a deck upload is the largest message
 MAX_PLAYERS = 10_000  # the largest `max_players` a room may be created with
 MAX_SEED = 2**53 - 1  # the largest integer a JavaScript number holds exactly
+MAX_TEAM_COUNT = 20  # teams a host may set up (team mode "host")
 
 
 class _In(BaseModel):
@@ -68,6 +69,9 @@ class GameSettingsIn(_In):
     max_players: int = Field(default=100, ge=1, le=MAX_PLAYERS)
     items_per_round: int = Field(default=4, ge=3, le=6)
     name_filter: bool = True  # refuse nicknames with a word of the profanity list
+    teams: TeamMode = "off"  # team mode: off, random teams, or teams the host sets
+    team_size: int = Field(default=4, ge=2, le=10)  # members per random team
+    team_count: int = Field(default=4, ge=2, le=MAX_TEAM_COUNT)  # teams the host sets
 
 
 class DeckUpload(_In):
@@ -150,6 +154,14 @@ class Kick(_In):
     player: str = Field(min_length=1, max_length=40)
 
 
+class Team(_In):
+    """Host: move a player to a team (team mode "host", in the lobby)."""
+
+    type: Literal["team"]
+    player: str = Field(min_length=1, max_length=40)
+    team: int = Field(ge=0, le=10_000)
+
+
 class Sync(_In):
     """Ask for a full snapshot (after a gap in `seq`)."""
 
@@ -161,7 +173,8 @@ class Ping(_In):
 
 
 ClientMessage = Annotated[
-    Hello | CreateRoom | Join | Resume | Answer | HostCommand | AddTime | Kick | Sync | Ping,
+    Hello | CreateRoom | Join | Resume | Answer | HostCommand | AddTime | Kick | Team | Sync
+    | Ping,
     Field(discriminator="type"),
 ]
 client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)
@@ -236,6 +249,17 @@ class RankRow(_Out):
     prev_rank: int | None
 
 
+class TeamRow(_Out):
+    """A team on the team board."""
+
+    rank: int = Field(description="equal scores share a rank (1, 2, 2, 4)")
+    team: int = Field(description="the team's number, 0 up")
+    name: str
+    colour: str = Field(description="#rrggbb")
+    score: int = Field(description="the average of its members' scores, rounded half up")
+    members: int
+
+
 class RoomView(_Out):
     """What everyone in the room may see; broadcast after every change."""
 
@@ -253,6 +277,9 @@ class RoomView(_Out):
     round: RoundView | None
     reveal: RevealView | None
     leaderboard: list[RankRow]
+    team_mode: TeamMode = Field(description="the room's `teams` setting")
+    team_board: list[TeamRow] = Field(description="teams best first: the first 10 in "
+                                                  "phases leaderboard and podium, else empty")
 
 
 class PlayerRow(_Out):
@@ -262,6 +289,16 @@ class PlayerRow(_Out):
     connected: bool
     score: int
     answered: bool
+    team: int | None = Field(description="the player's team (None: no team, or teams off)")
+
+
+class TeamCount(_Out):
+    """A team and how many members it has."""
+
+    team: int
+    name: str
+    colour: str
+    members: int
 
 
 class Missing(_Out):
@@ -281,6 +318,16 @@ class HostView(_Out):
     waiting: Missing
     offline: Missing
     join_url: str
+    teams: list[TeamCount] = Field(description="in team mode: every team (random mode: "
+                                               "those with members), the first 100")
+
+
+class TeamInfo(_Out):
+    """A player's team."""
+
+    team: int
+    name: str
+    colour: str
 
 
 class LastResult(_Out):
@@ -304,6 +351,8 @@ class MeView(_Out):
     answered: bool
     answer: dict[str, Any] | None
     last: LastResult | None
+    team: TeamInfo | None = Field(description="the player's team; None with teams off, or "
+                                              "before the host has put them in one")
 
 
 class Ack(_Out):

@@ -65,6 +65,7 @@ class Rooms:
             time_limit_ms=s.time_limit_s * 1000, speed_scoring=s.speed_scoring,
             streak_bonus=s.streak_bonus, late_join=s.late_join, max_players=s.max_players,
             items_per_round=s.items_per_round, name_filter=s.name_filter,
+            teams=s.teams, team_size=s.team_size, team_count=s.team_count,
         )
         seed = msg.seed if msg.seed is not None else secrets.randbits(32)
         if msg.upload is None:  # a bundled deck: parsed once, its texts cached

@@ -202,7 +202,7 @@ class RoomRunner:
         else:
             for pid in change.joined:
                 if pid in state.players:
-                    self.standings.add_newcomer(pid)
+                    self.standings.add_newcomer(pid, state.players[pid].team)
         loaded = Loaded(game, loaded.deck_title, state, version, last_id, seq,
                         loaded.competition)
         await self._record(loaded, change)
@@ -232,7 +232,8 @@ class RoomRunner:
             self.metrics.note_room(self.code, state)
             room = protocol.encode(views.room_view(self.code, loaded.deck_title, game, state,
                                                    seq, now_ms(), self.standings))
-            host = protocol.encode(views.host_view(state, seq, self.join_url, self.standings))
+            host = protocol.encode(views.host_view(state, seq, self.join_url, self.standings,
+                                                   game.settings))
             self.views_sent, self.views_due = time.monotonic(), False
         if change.everyone:
             # Everyone's own view changed (a round opened or closed...): the room view goes

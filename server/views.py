@@ -9,14 +9,18 @@ view lists a whole big room: the host view holds the best `HOST_ROWS` players an
 from __future__ import annotations
 
 import json
+from itertools import islice
 
-from game_rules import rounds
+from game_rules import rounds, teams
 from game_rules.machine import Game, Player, Result, RoomState
+from game_rules.model import Settings
 from game_rules.standings import Standings
 from server import protocol as p
 
 LEADERBOARD_ROWS = 10
 HOST_ROWS = 100  # players listed in the host view, best first
+HOST_TEAMS = 100  # teams listed in the host view
+TEAM_ROWS = 10  # teams on the room view's team board
 MISSING_NAMES = 20  # names listed of those who have not answered, and of those offline
 
 
@@ -38,18 +42,25 @@ def room_view(code: str, deck: str, game: Game, state: RoomState, seq: int,
                 distribution=rounds.distribution(rnd.kind, rnd.public, rnd.key, answers),
             )
     rows = 3 if state.phase == "podium" else LEADERBOARD_ROWS
-    board = []
+    board, team_board = [], []
     if state.phase in ("leaderboard", "podium"):
         standings = standings or Standings.of(state)
         board = [
             p.RankRow(rank=rank, nickname=pl.nickname, score=pl.score, prev_rank=pl.prev_rank)
             for rank, pid in standings.top(rows) for pl in (state.players[pid],)
         ]
+        if game.settings.teams != "off":
+            team_board = [
+                p.TeamRow(rank=t.rank, team=t.team, name=teams.name(t.team),
+                          colour=teams.colour(t.team), score=t.score, members=t.members)
+                for t in standings.teams.top(TEAM_ROWS)
+            ]
     return p.RoomView(
         seq=seq, server_time_ms=now_ms, room=code, deck=deck, phase=state.phase,
         round_index=index, rounds=len(game.plan), locked=state.locked,
         players=len(state.players), answered=len(state.results),
         round=round_view, reveal=reveal, leaderboard=board,
+        team_mode=game.settings.teams, team_board=team_board,
     )
 
 
@@ -66,13 +77,21 @@ def restamp(room_frame: str, now_ms: int) -> tuple[str, int]:
 
 
 def host_view(state: RoomState, seq: int, join_url: str,
-              standings: Standings | None = None) -> p.HostView:
+              standings: Standings | None = None, settings: Settings | None = None
+              ) -> p.HostView:
     standings = standings or Standings.of(state)
     rows = []
     for rank, pid in standings.top(HOST_ROWS):
         pl = state.players[pid]
         rows.append(p.PlayerRow(id=pid, rank=rank, nickname=pl.nickname, connected=pl.connected,
-                                score=pl.score, answered=pid in state.results))
+                                score=pl.score, answered=pid in state.results, team=pl.team))
+    team_rows = []
+    if settings is not None and settings.teams != "off":
+        counts = teams.teams_of(settings, state.team_sizes)
+        listed = islice((t for t, n in enumerate(counts) if n or settings.teams == "host"),
+                        HOST_TEAMS)
+        team_rows = [p.TeamCount(team=t, name=teams.name(t), colour=teams.colour(t),
+                                 members=counts[t]) for t in listed]
     waiting, offline = p.Missing(count=0, names=[]), p.Missing(count=0, names=[])
     for pid, pl in state.players.items():  # in join order
         missing = offline if not pl.connected else (
@@ -82,7 +101,7 @@ def host_view(state: RoomState, seq: int, join_url: str,
             if len(missing.names) < MISSING_NAMES:
                 missing.names.append(pl.nickname)
     return p.HostView(seq=seq, players=rows, more=len(state.players) - len(rows),
-                      waiting=waiting, offline=offline, join_url=join_url)
+                      waiting=waiting, offline=offline, join_url=join_url, teams=team_rows)
 
 
 def me_views(game: Game, state: RoomState, seq: int, only: set[str] | None = None,
@@ -122,4 +141,5 @@ def me_view(game: Game, state: RoomState, seq: int, pid: str, pl: Player,
         "type": "me", "seq": seq, "player_id": pid, "nickname": pl.nickname, "score": pl.score,
         "streak": pl.streak, "rank": rank, "answered": result is not None,
         "answer": result.answer if result else None, "last": last,
+        "team": teams.info(pl.team),
     }, ensure_ascii=False, separators=(",", ":"))
