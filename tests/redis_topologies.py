@@ -4,6 +4,8 @@ own."""
 
 from __future__ import annotations
 
+import random
+import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -16,6 +18,20 @@ from server.embedded_redis import free_port, redis_server_binary
 SERVICE = "mymaster"
 DOWN_AFTER_MS = 1000  # how long a sentinel waits before it takes the master for down
 BOUND_S = 30.0
+
+
+def cluster_port() -> int:
+    """A free port P for a Cluster node, with P + 10000 (its cluster bus) free too."""
+    for _ in range(200):
+        port = random.randint(20000, 55535)
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 10000))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port pair for a Cluster node")
 
 
 def redis_cli_binary() -> str:
@@ -177,7 +193,7 @@ class Cluster:
     nodes: list[Node] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.nodes = [Node(self.folder / f"node-{i}", free_port(),
+        self.nodes = [Node(self.folder / f"node-{i}", cluster_port(),
                            ["cluster-enabled yes", "cluster-config-file nodes.conf",
                             "cluster-node-timeout 2000", "appendonly no", 'save ""'])
                       for i in range(self.masters)]

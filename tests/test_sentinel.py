@@ -16,7 +16,16 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from server.redis_url import REDIS_TIMEOUT_S, connect
+from server.embedded_redis import free_port
+from server.redis_url import (
+    REDIS_TIMEOUT_S,
+    RedisSetupError,
+    SentinelUrl,
+    check_url,
+    connect,
+    parse_sentinel,
+    redact,
+)
 from tests.client import ClientError, GameClient, RoomData, answer_for, close_all
 from tests.redis_topologies import SERVICE, SentinelSetup, wait_until
 from tests.servers import ServerProcess
@@ -27,6 +36,7 @@ from tests.test_redis_restart import (
     reply,
     sync_until_snapshot,
 )
+from tests.test_serve_errors import serve
 
 PLAYERS = 10
 NO_REPLY_S = 8.0  # docs/protocol.md section 12: an answer with no reply in 8 s
@@ -196,3 +206,30 @@ async def test_a_failover_mid_round(sentinel_setup: SentinelSetup, tmp_path: Pat
         a.stop()
         b.stop()
 
+
+
+def test_sentinel_urls() -> None:
+    url = parse_sentinel("redis+sentinel://app:s%40cret@10.0.0.1:26380,[::1],sentinel-c/"
+                         "games?db=2&sentinel_password=watch")
+    assert url == SentinelUrl(sentinels=(("10.0.0.1", 26380), ("::1", 26379),
+                                         ("sentinel-c", 26379)),
+                              service="games", db=2, username="app", password="s@cret",
+                              sentinel_password="watch")
+    assert redact("redis+sentinel://app:s%40cret@h:1/games?sentinel_password=watch") == \
+        "redis+sentinel://app:***@h:1/games?sentinel_password=***"
+    for bad, why in [("redis+sentinel://h:1/", "service"),
+                     ("redis+sentinel:///games", "no sentinel"),
+                     ("redis+sentinel://h:99999/games", "port"),
+                     ("redis+sentinel://h/games?db=x", "db"),
+                     ("redis+sentinel://h/games?pasword=x", "unknown option"),
+                     ("redis+cluster://h:7000", "Cluster is not supported"),
+                     ("http://h:6379", "scheme")]:
+        with pytest.raises(RedisSetupError, match=why):
+            check_url(bad)
+
+
+def test_serve_says_when_no_sentinel_names_the_service(sentinel_setup: SentinelSetup) -> None:
+    url = sentinel_setup.url.replace(f"/{SERVICE}?", "/nosuchservice?")
+    done = serve("--port", str(free_port()), "--redis", url)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "cannot start: no master for the Sentinel service 'nosuchservice'" in done.stderr
