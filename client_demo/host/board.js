@@ -3,6 +3,7 @@ import { h, movement } from "/static/common.js";
 import { errorBox, hostCmd, morePlayers, players, roundNumbers, state } from "/static/host/ctx.js";
 import { playersPanel } from "/static/host/players.js";
 import { dock, endButton } from "/static/host/round.js";
+import { teamBoard } from "/static/host/teams.js";
 
 export function board(rows, withMoves) {
   return h("ol", { class: "board", id: "board", "aria-label": "Leaderboard" }, rows.map((r) => {
@@ -33,9 +34,21 @@ export function buildLeaderboard() {
   const panel = playersPanel();
   let rows = board(room.leaderboard || [], true);
   let shown = JSON.stringify(room.leaderboard || []);
+  const boards = h("div", { class: "boards" }, h("div", {}, rows));
+  let teams = null;
+  let teamsShown = JSON.stringify(room.team_board || []);
+  const setTeams = () => {
+    const list = state.room.team_board || [];
+    const fresh = list.length ? h("div", { class: "team-column" }, h("h2", {}, "Teams"), teamBoard(list)) : null;
+    if (teams) teams.remove();
+    teams = fresh;
+    if (teams) boards.append(teams);
+    boards.classList.toggle("with-teams", Boolean(teams));
+  };
+  setTeams();
   const view = h("section", { class: "leaderboard" },
     h("h1", {}, title),
-    rows,
+    boards,
     errorBox(),
     dock(panel,
       h("button", { type: "button", id: "next-btn", class: "primary", "data-primary": true, onclick: hostCmd("next") },
@@ -44,6 +57,11 @@ export function buildLeaderboard() {
       last ? null : endButton()));
   state.updaters.push(panel.update, () => {
     // a kick changes the ranking while it is shown
+    const teamsNow = JSON.stringify(state.room.team_board || []);
+    if (teamsNow !== teamsShown) {
+      teamsShown = teamsNow;
+      setTeams();
+    }
     const now = JSON.stringify(state.room.leaderboard || []);
     if (now === shown) return;
     shown = now;

@@ -4,6 +4,7 @@ import { clear, h } from "/static/common.js";
 import { competitionDisclosure } from "/static/host/competition.js";
 import { errorBox, send, showError, state } from "/static/host/ctx.js";
 import { KINDS } from "/static/host/kinds.js";
+import { teamFields, teamSettings } from "/static/host/teams.js";
 
 const FORMATS = [
   ["", "Detect automatically"], ["toml", "Cardcade deck (.toml)"], ["knowt", "Knowt page text"],
@@ -119,7 +120,8 @@ export function buildCreate() {
             checkbox("speed_scoring", "Faster answers score more", true),
             checkbox("streak_bonus", "Streak bonus", true),
             checkbox("late_join", "Allow joining after the start", true),
-            checkbox("name_filter", "Refuse rude nicknames", true))))));
+            checkbox("name_filter", "Refuse rude nicknames", true)),
+          teamFields()))));
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -134,6 +136,7 @@ export function buildCreate() {
       streak_bonus: form.querySelector("#streak_bonus").checked,
       late_join: form.querySelector("#late_join").checked,
       name_filter: form.querySelector("#name_filter").checked,
+      ...teamSettings(form),
     };
     for (const [k, v] of Object.entries(settings)) {
       if (typeof v === "number" && !Number.isFinite(v)) return showError(`Check the value of ${k}.`);

@@ -6,6 +6,7 @@ import { competitionNote } from "/static/host/competition.js";
 import { errorBox, hostCmd, joinAddress, morePlayers, players, send, state } from "/static/host/ctx.js";
 import { kindTitle } from "/static/host/kinds.js";
 import { renderPlayerList } from "/static/host/players.js";
+import { lobbyTeams, teamMode } from "/static/host/teams.js";
 
 /** "8 rounds: Quiz, Match the pairs" and a line per kind left out; null before `created`. */
 function planNote() {
@@ -27,6 +28,7 @@ export function buildLobby() {
   const lockBtn = h("button", { id: "lock-btn", type: "button" });
   const startBtn = h("button", { id: "start-btn", type: "button", class: "primary big", "data-primary": true, onclick: hostCmd("start") }, "Start game");
   lockBtn.addEventListener("click", () => send({ type: "host", action: state.room.locked ? "unlock" : "lock" }));
+  const teams = teamMode() === "off" ? null : lobbyTeams();
   const view = h("section", { class: "lobby" },
     h("div", { class: "join-panel" },
       h("p", { class: "join-words" }, "Join at ", h("strong", { id: "join-address" }, joinAddress())),
@@ -39,6 +41,7 @@ export function buildLobby() {
       competitionNote(),
       count,
       list,
+      teams ? teams.el : null,
       errorBox(),
       h("div", { class: "controls" }, lockBtn, startBtn)));
   state.updaters.push(() => {
@@ -49,6 +52,7 @@ export function buildLobby() {
     lockBtn.setAttribute("aria-pressed", r.locked ? "true" : "false");
     startBtn.disabled = r.players === 0;
     renderPlayerList(list, players(), { more: morePlayers() });
+    if (teams) teams.update();
   });
   return view;
 }

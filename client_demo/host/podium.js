@@ -3,6 +3,7 @@
 import { announce, h, save } from "/static/common.js";
 import { standings } from "/static/host/board.js";
 import { STORE, dom, state } from "/static/host/ctx.js";
+import { teamPodium } from "/static/host/teams.js";
 
 const PLACES = ["1st", "2nd", "3rd"];
 const WINNER_AFTER_MS = 4200; // when the first place has risen (host.css: .podium .p1)
@@ -41,7 +42,14 @@ export function buildPodium(render) {
   const room = state.room;
   const top = (room.leaderboard || []).slice(0, 3);
   const token = state.creds ? state.creds.token : "";
-  const podium = h("div", { class: "podium", id: "podium" }, step(top[1], 1), step(top[0], 0), step(top[2], 2));
+  const players = h("div", { class: "podium", id: "podium" }, step(top[1], 1), step(top[0], 0), step(top[2], 2));
+  const teamRows = room.team_board || [];
+  // In team mode the team podium stands beside the players' one.
+  const podium = teamRows.length
+    ? h("div", { class: "podiums", id: "podiums" },
+      h("div", {}, h("h2", {}, "Players"), players),
+      h("div", {}, h("h2", {}, "Teams"), teamPodium(teamRows)))
+    : players;
   const full = h("div", { class: "standings-wrap hidden", id: "standings-wrap" });
   const title = h("h1", { id: "podium-title" }, "Podium");
   const toggle = h("button", { type: "button", id: "standings-btn", "aria-expanded": "false", "aria-controls": "standings-wrap" }, "Show full standings");
@@ -72,7 +80,8 @@ export function buildPodium(render) {
       h("button", { type: "button", id: "new-game-btn", onclick: () => newGame(render) }, "New game")));
   state.updaters.push(() => { if (!full.classList.contains("hidden")) fill(); });
   const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  const words = top.length ? `The winner is ${top[0].nickname}` : "Game over";
+  let words = top.length ? `The winner is ${top[0].nickname}` : "Game over";
+  if (teamRows.length) words += `. The winning team is ${teamRows.filter((r) => r.rank === 1).map((r) => r.name).join(" and ")}`;
   if (still) announce(dom.live, words);
   else {
     const timer = setTimeout(() => announce(dom.live, words), WINNER_AFTER_MS);

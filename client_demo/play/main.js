@@ -10,6 +10,7 @@ import {
 import { buildJoin, buildKicked, buildLobby, buildWait, joinFailed, resumeFailed } from "/static/play/join.js";
 import { KINDS, roundTitle } from "/static/play/kinds.js";
 import { buildPodium, buildResult, buildSent, buildStanding } from "/static/play/results.js";
+import { updateTeamBand } from "/static/play/team.js";
 
 const ANSWER_CODES = ["round_closed", "wrong_round", "invalid_answer", "paused", "already_answered", "unknown_player"];
 const PAUSED_NOTICE = "The game is paused: your answer will be sent when it resumes.";
@@ -254,6 +255,7 @@ function updateBar() {
   const room = state.room;
   const show = Boolean(state.creds && me && room);
   dom.bar.classList.toggle("hidden", !show);
+  updateTeamBand(dom.top, dom.bar, me);
   if (!show) return;
   dom.barName.textContent = me.nickname;
   dom.barScore.textContent = `${me.score} pts`;
