@@ -76,9 +76,7 @@ class RoomState(BaseModel):
     # In join order. A SharedMap: a join or a connection change makes a new version in
     # O(1), the state it came from unchanged (game_rules/shared_map.py).
     players: SharedMap[str, Player] = Field(default_factory=SharedMap)
-    # The current round's answers, by player id: a SharedMap, so an answer adds one entry
-    # without copying those before it.
-    results: SharedMap[str, Result] = Field(default_factory=SharedMap)
+    results: dict[str, Result] = Field(default_factory=dict)  # current round, by player id
     results_round: int = -1  # the round whose answers `results` holds (-1: none, or skipped)
     skipped: list[int] = Field(default_factory=list)  # rounds the host skipped (not scored)
     kicked_ids: list[str] = Field(default_factory=list)
@@ -91,9 +89,11 @@ class RoomState(BaseModel):
     # Player id -> when their connection dropped, for those whose has: the same kind of
     # index, so the runner's timer does not read every player.
     away: dict[str, int] = Field(default_factory=dict, exclude=True)
-    # Members per team (`teams.sizes` of the players): another index, so placing a player
-    # who joins does not count every team's members.
-    team_sizes: list[int] = Field(default_factory=list, exclude=True)
+    # Members per team (`teams.sizes` of the players), and the random teams with a free
+    # place (None: not worked out since the state was loaded): indexes again, so placing
+    # a player who joins reads neither every player nor every team.
+    team_sizes: SharedMap[int, int] = Field(default_factory=SharedMap, exclude=True)
+    free_teams: tuple[int, ...] | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
     def _index_players(self) -> RoomState:
@@ -363,6 +363,13 @@ def _process_gone(state: RoomState, via: str, now_ms: int) -> Outcome:
     return out
 
 
+def _free_teams(game: Game, state: RoomState) -> tuple[int, ...]:
+    """The random teams with a free place: kept in the state, worked out after a load."""
+    if state.free_teams is not None:
+        return state.free_teams
+    return teams.free(game.settings, state.team_sizes)
+
+
 def _with_player(state: RoomState, pid: str, player: Player) -> RoomState:
     """A copy of `state` with `pid` set to `player`: a new version of the players map,
     O(1) in the room's size (neither the players nor the map are copied)."""
@@ -405,12 +412,14 @@ def _join(game: Game, state: RoomState, event: PlayerJoin, now_ms: int) -> Outco
     if any(key in state.names for key in keys):
         return _reject(state, pid, "nickname_taken",
                        "That nickname, or one that looks the same, is taken in this room.")
-    team = teams.place(game.settings, state.team_sizes, in_lobby=state.phase == "lobby")
+    free = _free_teams(game, state)
+    team = teams.place(game.settings, state.team_sizes, free, in_lobby=state.phase == "lobby")
     new = _with_player(state, pid, Player(nickname=nickname, joined_ms=now_ms,
                                           via=event.via or None, team=team))
     new.names = state.names.update((key, pid) for key in keys)
     if team is not None:
-        new.team_sizes = teams.moved(state.team_sizes, None, team)
+        new.team_sizes, new.free_teams = teams.moved(game.settings, state.team_sizes, free,
+                                                     None, team)
     return new, [Joined(pid), PlayersChanged(pid)]
 
 
@@ -442,12 +451,12 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
     elapsed = at - (state.opened_ms or at)
     player = state.players[pid]
     score = scoring.score(rnd, grade, elapsed, player.streak, game.settings)
-    # The hot path: only `results` changes, by one entry (players are shared, unchanged).
-    result = Result(
+    # The hot path: only `results` changes, so copy just that (players are shared, unchanged).
+    new = state.model_copy(update={"results": dict(state.results)})
+    new.results[pid] = Result(
         answer=event.answer, elapsed_ms=elapsed, fraction=grade.fraction,
         perfect=grade.perfect, right=grade.right, points=score.points, streak=score.streak,
     )
-    new = state.model_copy(update={"results": state.results.set(pid, result)})
     effects: list[Effect] = [AnswerAccepted(pid, state.round_index)]
     if _everyone_answered(new, now_ms):
         new_state, closing = _close(game, new.model_copy(), skipped=False)
@@ -457,21 +466,21 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
 
 def _everyone_answered(state: RoomState, now_ms: int) -> bool:
     """Everyone still in the round has answered: those connected, and those whose
-    connection dropped less than ``RECONNECT_GRACE_MS`` ago. Nobody in it: False.
-
-    Counted, not searched: the players out of the round are among those away (the index
-    `away`, usually a few), so an answer costs the same in a room of any size."""
-    out = [pid for pid, left in state.away.items() if now_ms - left >= RECONNECT_GRACE_MS]
-    unanswered_out = sum(pid not in state.results for pid in out)
-    unanswered = len(state.players) - len(state.results)  # every answer is a player's
-    return unanswered == unanswered_out and len(state.players) > len(out)
+    connection dropped less than ``RECONNECT_GRACE_MS`` ago. Nobody in it: False."""
+    anyone = False
+    for pid, p in state.players.items():  # stops at the first one still to answer
+        if p.connected or (p.left_ms is not None and now_ms - p.left_ms < RECONNECT_GRACE_MS):
+            if pid not in state.results:
+                return False
+            anyone = True
+    return anyone
 
 
 def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
     """Open round `index` on a state the caller already copied."""
     if index >= len(game.plan):
         return _podium(state)
-    state.phase, state.round_index, state.results = "open", index, SharedMap()
+    state.phase, state.round_index, state.results = "open", index, {}
     state.results_round = index
     state.opened_ms, state.paused_at_ms = now_ms, None
     state.deadline_ms = now_ms + game.plan[index].time_limit_ms
@@ -501,7 +510,7 @@ def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
     index = state.round_index
     state.phase, state.deadline_ms, state.paused_at_ms = "reveal", None, None
     if skipped:
-        state.results, state.results_round = SharedMap(), -1
+        state.results, state.results_round = {}, -1
         state.skipped = [*state.skipped, index]
     return state, [RoundClosed(index, skipped=skipped)]
 
@@ -543,10 +552,10 @@ def _start(game: Game, state: RoomState, now_ms: int) -> Outcome:
         for pid, player in list(state.players.items()):  # in join order
             if player.team is None:
                 team = teams.smallest(counts)
-                counts = teams.moved(counts, None, team)
+                counts[team] += 1
                 state = _with_player(state, pid, player.model_copy(update={"team": team}))
                 placed.append(TeamChanged(pid))
-        state.team_sizes = counts
+        state.team_sizes = SharedMap(enumerate(counts))
     state, opened = _open(game, state, 0, now_ms)
     return state, placed + opened
 
@@ -650,12 +659,14 @@ def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
     if pid not in state.players:
         return _reject(state, HOST, "unknown_player", "There is no such player in this room.")
     player = state.players[pid]
+    sizes, free = teams.moved(game.settings, state.team_sizes, _free_teams(game, state),
+                              player.team, None)
     new = state.model_copy(update={
-        "team_sizes": teams.moved(state.team_sizes, player.team, None),
+        "team_sizes": sizes, "free_teams": free,
         "players": state.players.without([pid]),
         "names": state.names.without([k for k, v in state.names.items() if v == pid]),
         "away": {k: v for k, v in state.away.items() if k != pid},
-        "results": state.results.without((pid,)),
+        "results": {k: v for k, v in state.results.items() if k != pid},
         "kicked_ids": [*state.kicked_ids, pid],
         "banned_nicknames": [*state.banned_nicknames,
                              *nicknames.name_keys(player.nickname)],
@@ -686,5 +697,5 @@ def _move_to_team(game: Game, state: RoomState, pid: str, team: int) -> Outcome:
     if player.team == team:
         return state, []
     new = _with_player(state, pid, player.model_copy(update={"team": team}))
-    new.team_sizes = teams.moved(state.team_sizes, player.team, team)
+    new.team_sizes, _ = teams.moved(settings, state.team_sizes, (), player.team, team)
     return new, [TeamChanged(pid)]

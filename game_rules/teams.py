@@ -24,6 +24,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from game_rules.model import Settings
+from game_rules.shared_map import SharedMap
+
+# Members per team: team -> how many, for every team from 0 to the last one opened. A
+# SharedMap, so a join makes a new version in O(1) however many teams there are.
+Counts = SharedMap[int, int]
 
 # Names and colours: white text reads on each (contrast at least 5:1) and no two are
 # alike on a washed-out projector (tests/test_teams.py checks both). Team 10 is
@@ -74,23 +79,29 @@ def average(total: int, members: int) -> int:
     return (2 * total + members) // (2 * members)
 
 
-def sizes(players: Iterable[Member]) -> list[int]:
-    """Members per team, indexed by team (teams past the last one with a member left out)."""
+def sizes(players: Iterable[Member]) -> Counts:
+    """Members per team (teams past the last one with a member left out)."""
     out: list[int] = []
     for player in players:
         if player.team is not None:
             if player.team >= len(out):
                 out.extend([0] * (player.team + 1 - len(out)))
             out[player.team] += 1
+    return SharedMap(enumerate(out))
+
+
+def as_list(counts: Mapping[int, int]) -> list[int]:
+    """`counts` as a list indexed by team."""
+    return [counts[t] for t in range(len(counts))]
+
+
+def teams_of(settings: Settings, counts: Mapping[int, int]) -> list[int]:
+    """Members per team as a list, with every team of the mode present: host mode has
+    `team_count` teams from the start, empty ones included. O(teams)."""
+    out = as_list(counts)
+    if settings.teams == "host" and len(out) < settings.team_count:
+        out += [0] * (settings.team_count - len(out))
     return out
-
-
-def teams_of(settings: Settings, counts: list[int]) -> list[int]:
-    """`counts` with every team of the mode present: host mode has `team_count` teams
-    from the start, empty ones included."""
-    if settings.teams == "host" and len(counts) < settings.team_count:
-        return counts + [0] * (settings.team_count - len(counts))
-    return counts
 
 
 def smallest(counts: list[int]) -> int:
@@ -98,28 +109,49 @@ def smallest(counts: list[int]) -> int:
     return counts.index(min(counts))
 
 
-def place(settings: Settings, counts: list[int], in_lobby: bool) -> int | None:
+def free(settings: Settings, counts: Mapping[int, int]) -> tuple[int, ...]:
+    """The random teams with a free place (fewer than `team_size` members), in order:
+    the last team opened while it fills, and those a kick left a place in. O(teams):
+    worked out once when a room is loaded, then kept up to date by `moved`."""
+    if settings.teams != "random":
+        return ()
+    return tuple(t for t, n in counts.items() if n < settings.team_size)
+
+
+def place(settings: Settings, counts: Mapping[int, int], free_teams: tuple[int, ...],
+          in_lobby: bool) -> int | None:
     """The team of a player joining now (None: no team yet, or team mode off).
-    O(teams) in C (min, index), with no Python loop over players."""
+    Random: the smallest team with a free place (the lowest-numbered of those), else a
+    new one; O(teams with a free place), not O(teams). Host, after the lobby: the
+    smallest of the `team_count` teams."""
     if settings.teams == "random":
-        if not counts or min(counts) >= settings.team_size:
+        if not free_teams:
             return len(counts)  # every team is full: open a new one
-        return smallest(counts)
+        return min(free_teams, key=lambda t: (counts[t], t))
     if settings.teams == "host" and not in_lobby:
         return smallest(teams_of(settings, counts))
     return None
 
 
-def moved(counts: list[int], old: int | None, new: int | None) -> list[int]:
-    """A copy of `counts` after a player went from team `old` to `new` (None: no team)."""
-    out = list(counts)
-    if old is not None and old < len(out):
-        out[old] -= 1
+def moved(settings: Settings, counts: Counts, free_teams: tuple[int, ...],
+          old: int | None, new: int | None) -> tuple[Counts, tuple[int, ...]]:
+    """`counts` and the teams with a free place after a player went from team `old` to
+    `new` (None: no team), as new versions. O(1) in the number of teams."""
+    changes: dict[int, int] = {}
+    if old is not None and old in counts:
+        changes[old] = counts[old] - 1
     if new is not None:
-        if new >= len(out):
-            out.extend([0] * (new + 1 - len(out)))
-        out[new] += 1
-    return out
+        for t in range(len(counts), new):  # a host's team past the last one with members
+            changes[t] = 0
+        changes[new] = changes.get(new, counts.get(new, 0)) + 1
+    out = counts.update(changes.items())
+    if settings.teams == "random":
+        for team, n in changes.items():
+            if n < settings.team_size and team not in free_teams:
+                free_teams = tuple(sorted((*free_teams, team)))
+            elif n >= settings.team_size and team in free_teams:
+                free_teams = tuple(t for t in free_teams if t != team)
+    return out, free_teams
 
 
 class TeamRank(NamedTuple):

@@ -87,11 +87,12 @@ def host_view(state: RoomState, seq: int, join_url: str,
                                 score=pl.score, answered=pid in state.results, team=pl.team))
     team_rows = []
     if settings is not None and settings.teams != "off":
-        counts = teams.teams_of(settings, state.team_sizes)
-        listed = islice((t for t, n in enumerate(counts) if n or settings.teams == "host"),
+        counts = (enumerate(teams.teams_of(settings, state.team_sizes))
+                  if settings.teams == "host" else state.team_sizes.items())
+        listed = islice(((t, n) for t, n in counts if n or settings.teams == "host"),
                         HOST_TEAMS)
         team_rows = [p.TeamCount(team=t, name=teams.name(t), colour=teams.colour(t),
-                                 members=counts[t]) for t in listed]
+                                 members=n) for t, n in listed]
     waiting, offline = p.Missing(count=0, names=[]), p.Missing(count=0, names=[])
     for pid, pl in state.players.items():  # in join order
         missing = offline if not pl.connected else (

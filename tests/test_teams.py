@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 from fractions import Fraction
 
 import pytest
@@ -78,10 +79,10 @@ def test_random_teams_of_three_fill_in_join_order() -> None:
     g = game(teams="random", team_size=3)
     state = join(g, m.RoomState(), 7)
     assert [state.players[f"p{i}"].team for i in range(7)] == [0, 0, 0, 1, 1, 1, 2]
-    assert state.team_sizes == [3, 3, 1]
+    assert teams.as_list(state.team_sizes) == [3, 3, 1]
     # The index is rebuilt when a stored room is read back (it is not stored).
     again = m.RoomState.model_validate_json(state.model_dump_json())
-    assert again.team_sizes == [3, 3, 1]
+    assert teams.as_list(again.team_sizes) == [3, 3, 1]
     assert "team_sizes" not in state.model_dump()
 
 
@@ -137,13 +138,13 @@ def test_a_kicked_member_leaves_the_team_and_the_next_joiner_fills_the_place() -
     assert board_of(g, state) == [(1, 0, 667, 3), (2, 1, 0, 3)]  # 2000 / 3
     state, effects = m.apply(g, state, m.HostKick("p2"), 2600)
     assert m.Kicked("p2") in effects
-    assert state.team_sizes == [2, 3]
+    assert teams.as_list(state.team_sizes) == [2, 3]
     assert board_of(g, state) == expected_board(state) == [(1, 0, 1000, 2), (2, 1, 0, 3)]
     # The next player to join goes to the team with a free place, not a new one.
     state = join(g, state, 1, 2700)
-    assert state.players["p6"].team == 0 and state.team_sizes == [3, 3]
+    assert state.players["p6"].team == 0 and teams.as_list(state.team_sizes) == [3, 3]
     state = join(g, state, 1, 2700)
-    assert state.players["p7"].team == 2 and state.team_sizes == [3, 3, 1]
+    assert state.players["p7"].team == 2 and teams.as_list(state.team_sizes) == [3, 3, 1]
 
 
 def test_a_kicked_teams_last_member_takes_the_team_off_the_board() -> None:
@@ -171,7 +172,7 @@ def test_newcomers_keep_the_kept_board_equal_to_a_fresh_one() -> None:
         pid = list(state.players)[-1]
         kept.add_newcomer(pid, state.players[pid].team)
         assert board_of(g, state, kept) == board_of(g, state) == expected_board(state)
-    assert state.team_sizes == [2, 2, 2, 2]
+    assert teams.as_list(state.team_sizes) == [2, 2, 2, 2]
 
 
 def test_host_moves_players_and_the_rest_are_placed_at_the_start() -> None:
@@ -188,7 +189,7 @@ def test_host_moves_players_and_the_rest_are_placed_at_the_start() -> None:
         assert before.players[pid].team is None  # the state given is never changed
     state, effects = m.apply(g, state, m.HostTeam("p4", 0), 100)  # moved again
     assert effects == [m.TeamChanged("p4")]
-    assert state.team_sizes == [2, 0, 3]
+    assert teams.as_list(state.team_sizes) == [2, 0, 3]
     assert m.apply(g, state, m.HostTeam("p4", 0), 100) == (state, [])  # already there
     # p5, p6 have no team: at the start they go to the smallest team (team 1, then 1).
     before = state
@@ -197,7 +198,7 @@ def test_host_moves_players_and_the_rest_are_placed_at_the_start() -> None:
     assert before.players["p5"].team is None
     teams_now = {pid: p.team for pid, p in state.players.items()}
     assert teams_now == {"p0": 2, "p1": 2, "p2": 2, "p3": 0, "p4": 0, "p5": 1, "p6": 1}
-    assert state.team_sizes == [2, 2, 3]
+    assert teams.as_list(state.team_sizes) == [2, 2, 3]
     # A late joiner goes to the smallest team too (the lowest number of those).
     state = join(g, state, 1, 1100)
     assert state.players["p7"].team == 0
@@ -243,7 +244,7 @@ def test_teams_off_gives_no_team() -> None:
     g = game()
     state = join(g, m.RoomState(), 3)
     assert all(p.team is None for p in state.players.values())
-    assert state.team_sizes == []
+    assert teams.as_list(state.team_sizes) == []
     state, _ = m.apply(g, state, m.HostAction("start"), 100)
     state = play_round(g, state, {"p0"}, 200)
     state, _ = m.apply(g, state, m.HostAction("next"), 300)
@@ -295,10 +296,41 @@ def test_names_for_a_room_of_ten_thousand() -> None:
     state = m.RoomState()
     for i in range(10_000):
         state, _ = m.apply(g, state, m.PlayerJoin(f"p{i}", f"Player {i}"), 0)
-    assert len(state.team_sizes) == 5000 and set(state.team_sizes) == {2}
+    assert teams.as_list(state.team_sizes) == [2] * 5000
     names = [teams.name(t) for t in range(5000)]
     assert len(set(names)) == 5000
     assert names[:2] == ["Red Foxes", "Blue Whales"] and names[10] == "Red Foxes 2"
     assert names[4999] == "Olive Turtles 500"
     # The host view lists the first 100 teams, not 5,000.
     assert len(views.host_view(state, 1, "url", settings=g.settings).teams) == views.HOST_TEAMS
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_placement_follows_the_rule_through_kicks_and_reloads(seed: int) -> None:
+    """Joins, kicks and reloads (the indexes rebuilt from the stored players) in a random
+    order: each joiner goes to the smallest team, the lowest-numbered of those, or to a new
+    team when every team is full, worked out here from the players alone."""
+    rng = random.Random(seed)
+    g = game(teams="random", team_size=3, max_players=500)
+    state, n = m.RoomState(), 0
+    for _ in range(300):
+        r = rng.random()
+        if r < 0.2 and state.players:
+            pid = rng.choice(list(state.players))
+            state, _ = m.apply(g, state, m.HostKick(pid), 0)
+        elif r < 0.25:
+            state = m.RoomState.model_validate_json(state.model_dump_json())
+        else:
+            # Members per team from the players alone; the teams opened so far (a team
+            # emptied by kicks stays open, except at the end after a reload).
+            opened = len(state.team_sizes)
+            every = [0] * opened
+            for p in state.players.values():
+                assert p.team is not None
+                every[p.team] += 1
+            assert teams.as_list(state.team_sizes) == every
+            want = every.index(min(every)) if every and min(every) < 3 else opened
+            state, _ = m.apply(g, state, m.PlayerJoin(f"p{n}", f"Player {n}"), 0)
+            assert state.players[f"p{n}"].team == want
+            n += 1
+    assert n > 150 and len(state.kicked_ids) > 30
