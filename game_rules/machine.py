@@ -76,7 +76,9 @@ class RoomState(BaseModel):
     # In join order. A SharedMap: a join or a connection change makes a new version in
     # O(1), the state it came from unchanged (game_rules/shared_map.py).
     players: SharedMap[str, Player] = Field(default_factory=SharedMap)
-    results: dict[str, Result] = Field(default_factory=dict)  # current round, by player id
+    # The current round's answers, by player id: a SharedMap, so an answer adds one entry
+    # without copying those before it.
+    results: SharedMap[str, Result] = Field(default_factory=SharedMap)
     results_round: int = -1  # the round whose answers `results` holds (-1: none, or skipped)
     skipped: list[int] = Field(default_factory=list)  # rounds the host skipped (not scored)
     kicked_ids: list[str] = Field(default_factory=list)
@@ -451,12 +453,12 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
     elapsed = at - (state.opened_ms or at)
     player = state.players[pid]
     score = scoring.score(rnd, grade, elapsed, player.streak, game.settings)
-    # The hot path: only `results` changes, so copy just that (players are shared, unchanged).
-    new = state.model_copy(update={"results": dict(state.results)})
-    new.results[pid] = Result(
+    # The hot path: only `results` changes, by one entry (players are shared, unchanged).
+    result = Result(
         answer=event.answer, elapsed_ms=elapsed, fraction=grade.fraction,
         perfect=grade.perfect, right=grade.right, points=score.points, streak=score.streak,
     )
+    new = state.model_copy(update={"results": state.results.set(pid, result)})
     effects: list[Effect] = [AnswerAccepted(pid, state.round_index)]
     if _everyone_answered(new, now_ms):
         new_state, closing = _close(game, new.model_copy(), skipped=False)
@@ -466,21 +468,21 @@ def _answer(game: Game, state: RoomState, event: SubmitAnswer, now_ms: int) -> O
 
 def _everyone_answered(state: RoomState, now_ms: int) -> bool:
     """Everyone still in the round has answered: those connected, and those whose
-    connection dropped less than ``RECONNECT_GRACE_MS`` ago. Nobody in it: False."""
-    anyone = False
-    for pid, p in state.players.items():  # stops at the first one still to answer
-        if p.connected or (p.left_ms is not None and now_ms - p.left_ms < RECONNECT_GRACE_MS):
-            if pid not in state.results:
-                return False
-            anyone = True
-    return anyone
+    connection dropped less than ``RECONNECT_GRACE_MS`` ago. Nobody in it: False.
+
+    Counted, not searched: the players out of the round are among those away (the index
+    `away`, usually a few), so an answer costs the same in a room of any size."""
+    out = [pid for pid, left in state.away.items() if now_ms - left >= RECONNECT_GRACE_MS]
+    unanswered_out = sum(pid not in state.results for pid in out)
+    unanswered = len(state.players) - len(state.results)  # every answer is a player's
+    return unanswered == unanswered_out and len(state.players) > len(out)
 
 
 def _open(game: Game, state: RoomState, index: int, now_ms: int) -> Outcome:
     """Open round `index` on a state the caller already copied."""
     if index >= len(game.plan):
         return _podium(state)
-    state.phase, state.round_index, state.results = "open", index, {}
+    state.phase, state.round_index, state.results = "open", index, SharedMap()
     state.results_round = index
     state.opened_ms, state.paused_at_ms = now_ms, None
     state.deadline_ms = now_ms + game.plan[index].time_limit_ms
@@ -510,7 +512,7 @@ def _close(game: Game, state: RoomState, *, skipped: bool) -> Outcome:
     index = state.round_index
     state.phase, state.deadline_ms, state.paused_at_ms = "reveal", None, None
     if skipped:
-        state.results, state.results_round = {}, -1
+        state.results, state.results_round = SharedMap(), -1
         state.skipped = [*state.skipped, index]
     return state, [RoundClosed(index, skipped=skipped)]
 
@@ -666,7 +668,7 @@ def _kick(game: Game, state: RoomState, pid: str, now_ms: int) -> Outcome:
         "players": state.players.without([pid]),
         "names": state.names.without([k for k, v in state.names.items() if v == pid]),
         "away": {k: v for k, v in state.away.items() if k != pid},
-        "results": {k: v for k, v in state.results.items() if k != pid},
+        "results": state.results.without((pid,)),
         "kicked_ids": [*state.kicked_ids, pid],
         "banned_nicknames": [*state.banned_nicknames,
                              *nicknames.name_keys(player.nickname)],
