@@ -71,6 +71,12 @@ async def answer_until_held(client: GameClient, index: int,
         await asyncio.sleep(0.2)
 
 
+async def answer_acked(client: GameClient, index: int, answer: dict[str, Any]) -> None:
+    """Answer and wait for the ack (generous: other tests may load the machine)."""
+    await client.answer(index, answer)
+    await client.recv_until("ack", lambda m: m["round"] == index, timeout=BOUND_S)
+
+
 @pytest.fixture
 def sentinel_setup(tmp_path: Path) -> Iterator[SentinelSetup]:
     setup = SentinelSetup(tmp_path / "redis", sentinels=3).start()
@@ -106,17 +112,17 @@ async def test_a_failover_mid_round(sentinel_setup: SentinelSetup, tmp_path: Pat
         clients += players
         await asyncio.gather(*(pl.connect() for pl in players))
         await asyncio.gather(*(pl.join(code, f"Player {i}") for i, pl in enumerate(players)))
-        await host.room_where(lambda r: r["players"] == PLAYERS)
+        await host.room_where(lambda r: r["players"] == PLAYERS, timeout=BOUND_S)
         room = RoomData(data.client, code)
         plan = await room.plan()
         await host.host("start")
         for c in clients:
-            await c.phase("open", 0)
+            await c.phase("open", 0, timeout=BOUND_S)
         early = players[:4]  # acknowledged before the failover
-        await asyncio.gather(*(pl.answer_acked(0, answer_for(plan[0], how(i, 0)))
+        await asyncio.gather(*(answer_acked(pl, 0, answer_for(plan[0], how(i, 0)))
                                for i, pl in enumerate(early)))
         for c in clients:
-            await c.room_where(lambda r: r["answered"] == len(early))
+            await c.room_where(lambda r: r["answered"] == len(early), timeout=BOUND_S)
             c.drain()
         # Replication is asynchronous: what the test proves is that answers the replica
         # has are kept across the failover (docs/deploy.md says what may be lost).
@@ -171,7 +177,7 @@ async def test_a_failover_mid_round(sentinel_setup: SentinelSetup, tmp_path: Pat
         for c in clients:
             await c.phase("open", 1, timeout=BOUND_S)
         for i, pl in enumerate(players):
-            await pl.answer_acked(1, answer_for(plan[1], how(i, 1)))
+            await answer_acked(pl, 1, answer_for(plan[1], how(i, 1)))
         await host.phase("reveal", 1, timeout=BOUND_S)
         await host.host("end")
         podium = await host.phase("podium", timeout=BOUND_S)
