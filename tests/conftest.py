@@ -57,6 +57,16 @@ def own_server(redis_url: str, server_logs: Path) -> Iterator[ServerProcess]:
     server.stop(kill=True)
 
 
+@pytest.fixture
+def two_servers(redis_url: str, server_logs: Path) -> Iterator[tuple[ServerProcess, ...]]:
+    """Two servers of the test's own on the one Redis, free to kill (a crash: SIGKILL)."""
+    servers = (ServerProcess(redis_url, server_logs).start(),
+               ServerProcess(redis_url, server_logs).start())
+    yield servers
+    for server in servers:
+        server.stop(kill=True)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Chromium (Debian's) driven by Playwright, one per test module."""

@@ -15,11 +15,9 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import redis.asyncio as aioredis
 
 from server.embedded_redis import EmbeddedRedis
@@ -48,15 +46,6 @@ def api(base: str, path: str, method: str = "GET", body: dict[str, Any] | None =
 
 async def api_async(*args: Any, **kwargs: Any) -> tuple[int, Any]:
     return await asyncio.to_thread(api, *args, **kwargs)
-
-
-@pytest.fixture
-def two_servers(redis_url: str, server_logs: Path) -> Iterator[tuple[ServerProcess, ...]]:
-    servers = (ServerProcess(redis_url, server_logs).start(),
-               ServerProcess(redis_url, server_logs).start())
-    yield servers
-    for server in servers:
-        server.stop(kill=True)
 
 
 async def new_competition(base: str, **settings: Any) -> dict[str, Any]:

@@ -5,23 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from tests.servers import ServerProcess
-
-
-@pytest.fixture
-def two_servers(redis_url: str, server_logs: Path) -> Iterator[tuple[ServerProcess, ...]]:
-    servers = (ServerProcess(redis_url, server_logs).start(),
-               ServerProcess(redis_url, server_logs).start())
-    yield servers
-    for server in servers:
-        server.stop(kill=True)
 
 
 async def open_ws(url: str) -> ClientConnection:
