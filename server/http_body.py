@@ -25,8 +25,11 @@ class BodyConnection(ServerConnection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pending: bytearray | None = bytearray()  # None once the head was handed on
+        self._ignore_rest = False  # a request with a body: nothing after it is for websockets
 
     def data_received(self, data: bytes) -> None:
+        if self._ignore_rest:
+            return  # the rest of a refused body (the answer is one HTTP response, then close)
         if self._pending is None:
             super().data_received(data)
             return
@@ -43,12 +46,12 @@ class BodyConnection(ServerConnection):
             return
         if length > MAX_BODY_BYTES:
             self.body_too_large = True
-            self._hand_on(_without_length(head))
-            return
-        if len(rest) < length:
+        elif len(rest) < length:
             return  # wait for the rest of the body
-        self.body = rest[:length]
-        self._hand_on(_without_length(head) + rest[length:])
+        else:
+            self.body = rest[:length]
+        self._hand_on(_without_length(head))
+        self._ignore_rest = True
 
     def _hand_on(self, data: bytes) -> None:
         self._pending = None

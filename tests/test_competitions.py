@@ -196,7 +196,7 @@ async def test_closing_freezes_the_board_and_refuses_rooms(
         await host.room_where(lambda v: v["players"] == 1)
         # Wrong key, unknown competition, a deck beside a competition: refused.
         await stranger.send({"type": "create_room", "competition": cid, "host_key": "nope"})
-        assert (await stranger.expect_error("unknown_competition"))["code"]
+        await stranger.expect_error("unknown_competition")
         await stranger.send({"type": "create_room", "competition": cid,
                              "host_key": made["host_key"], "deck": "soviet-union-1928-41"})
         assert "leave out deck" in (await stranger.expect_error("malformed"))["message"]
@@ -246,6 +246,12 @@ async def test_bad_requests_get_clear_errors(live_server: ServerProcess) -> None
     assert (got[0], got[1]["error"]) == (404, "unknown_competition")
     got = await api_async(base, "/api/competitions", "GET")
     assert got[0] == 405
+    # A body over 512 KiB: refused with 413 (read and dropped, never handed to websockets).
+    too_big = {"name": "x", "upload": {"filename": "big.csv", "text": "a" * 600_000}}
+    got = await api_async(base, "/api/competitions", "POST", too_big)
+    assert (got[0], got[1]["error"]) == (413, "too_large")
+    got = await api_async(base, "/api/competitions", "POST", {"name": "x"})  # still serving
+    assert got[0] == 201
 
 
 def test_cli_creates_a_competition_a_host_can_join(live_server: ServerProcess,
