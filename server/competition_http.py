@@ -18,13 +18,14 @@ from websockets.http11 import Request, Response
 from server import competition_export, protocol
 from server.address_limits import AddressLimits, client_address
 from server.competition_export import merged
-from server.competitions import Board, Competitions, normalise_id
+from server.competitions import Board, Competitions
 from server.deck_source import BadDeck
 from server.export import csv_bytes, results_json
 from server.http_body import BodyConnection
 from server.http_reply import respond
 from server.reports_http import report_of
 from server.rooms import Rooms
+from server.store import normalise_code
 
 API = "/api/competitions"
 # The organiser's files; a suffix that ends another comes first.
@@ -66,7 +67,7 @@ class CompetitionRoutes:
             return await self._create(conn)
         if path.startswith(API + "/"):
             cid, _, rest = path[len(API) + 1:].partition("/")
-            cid = normalise_id(cid)
+            cid = normalise_code(cid)
             if rest == "leaderboard.json" and request.method == "GET":
                 return await self._leaderboard(cid, query)
             if rest == "close" and request.method == "POST":
@@ -75,7 +76,7 @@ class CompetitionRoutes:
         name = path.removeprefix("/export/competition/")
         for ext in EXPORTS:
             if name.endswith(ext) and request.method == "GET":
-                return await self._export(normalise_id(name[:-len(ext)]), ext,
+                return await self._export(normalise_code(name[:-len(ext)]), ext,
                                           organiser_token(request, query))
         return refuse(404, "not_found", "No such competition endpoint.")
 

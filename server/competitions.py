@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 
 from game_rules.machine import Game
 from server import keys
-from server.store import CODE_ALPHABET, game_from_json, game_to_json, hash_token, text
+from server.store import game_from_json, game_to_json, hash_token, new_code, text
 
 ID_LENGTH = 8
 
@@ -91,14 +91,6 @@ class Board:
                           "score": r.score} for r in self.rows]}
 
 
-def new_id() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(ID_LENGTH))
-
-
-def normalise_id(raw: str) -> str:
-    return "".join(ch for ch in raw.upper() if ch.isalnum())[:20]
-
-
 class Competitions:
     def __init__(self, client: aioredis.Redis):
         self.redis = client
@@ -111,7 +103,7 @@ class Competitions:
         `created.plan`); returns its id and its two secrets."""
         organiser, host_key = secrets.token_urlsafe(24), secrets.token_urlsafe(12)
         for _ in range(20):
-            cid = new_id()
+            cid = new_code(ID_LENGTH)
             k = keys.competition_keys(cid)
             if not await self.redis.set(k.game, game_to_json(game, deck_title), nx=True):
                 continue
@@ -125,9 +117,6 @@ class Competitions:
     async def _meta(self, cid: str) -> dict[str, str]:
         raw = await self.redis.hgetall(keys.competition_keys(cid).meta)
         return {text(k): text(v) for k, v in raw.items()}
-
-    async def exists(self, cid: str) -> bool:
-        return bool(await self.redis.exists(keys.competition_keys(cid).meta))
 
     async def is_organiser(self, cid: str, token: str) -> bool:
         meta = await self._meta(cid)

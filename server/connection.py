@@ -25,7 +25,7 @@ from server import protocol as p
 from server import views
 from server.address_limits import AddressLimits, Kind, TokenBucket, client_address
 from server.clock import now_ms
-from server.competitions import CompetitionClosed, normalise_id
+from server.competitions import CompetitionClosed
 from server.deck_source import BadDeck
 from server.hub import Hub, Member
 from server.metrics import Metrics
@@ -224,7 +224,7 @@ class Connection:
         self.member = Member(self.ws, code, "host")
         await self.hub.add(self.member)
         await self.send(p.Created(room=code, host_token=token, join_url=self.rooms.join_url(code),
-                                  plan=plan, competition=normalise_id(msg.competition)
+                                  plan=plan, competition=normalise_code(msg.competition)
                                   if msg.competition else None))
         await self.rooms.run(code)
         await self._snapshot(self.member)

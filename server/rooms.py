@@ -16,14 +16,14 @@ import secrets
 from game_rules.machine import Game
 from game_rules.model import Settings
 from server import protocol
-from server.competitions import NewCompetition, normalise_id
+from server.competitions import NewCompetition
 from server.config import Config, join_url, public_url
 from server.deck_source import prepare
 from server.inbox import Inbox
 from server.outbox import Outbox
 from server.owner import Owner
 from server.room_registry import RoomRegistry
-from server.store import Store
+from server.store import Store, normalise_code
 from server.uploads import Uploads
 
 
@@ -87,7 +87,7 @@ class Rooms:
         CompetitionClosed for a closed one."""
         if msg.competition is not None:
             assert msg.host_key is not None
-            cid = normalise_id(msg.competition)
+            cid = normalise_code(msg.competition)
             found = await self.competitions.game_for_host(cid, msg.host_key)
             if found is None:
                 raise UnknownCompetition(cid)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import redis
 
-from server.embedded_redis import free_port, redis_server_binary
+from server.embedded_redis import free_port, redis_server_binary, stop_process
 
 SERVICE = "mymaster"
 DOWN_AFTER_MS = 1000  # how long a sentinel waits before it takes the master for down
@@ -80,13 +80,8 @@ class Node:
         self.process = None
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process)
         self.process = None
 
 
