@@ -316,8 +316,8 @@ async def send_snapshot(rooms: Rooms, member: Member,
     """Send the full views `member` may see: the latest room (and host) frames as sent, and
     a player's own view built from their record (O(1) in any room size). Used by `sync`,
     `resume` and the hub after its pub/sub connection came back (`Hub.snapshot`)."""
-    room, host = await rooms.outbox.last_views(member.code)
     parts = await rooms.store.snapshot_parts(member.code, member.who)
+    room, host = (parts.room, parts.host) if parts is not None else (None, None)
     if room is None or parts is None:  # nothing sent yet: build the views from the room
         loaded = await rooms.store.load(member.code)
         if loaded is None:

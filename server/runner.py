@@ -194,15 +194,25 @@ class RoomRunner:
         if not entries and not changed and not send_views:
             return loaded
         seq = loaded.seq + 1 if send_views else loaded.seq
-        version = await self.store.commit(
-            self.code, self.owner_id, loaded.version, state if changed else None, last_id, seq,
-            change)
+        # Ranks and views before the commit: the envelopes go out in the commit's own
+        # script (a commit that fails drops this runner, its standings with it).
         if change.rescored:
             self.standings = Standings.of(state)
         else:
             for pid in change.joined:
                 if pid in state.players:
                     self.standings.add_newcomer(pid, state.players[pid].team)
+        envelopes = self._envelopes(loaded.game, loaded.deck_title, state, seq, effects,
+                                    change, send_views)
+        # A room of a competition writes its board (and report) before its views go out,
+        # so whoever sees them can read those: it publishes after the commit.
+        apart = loaded.competition is not None
+        first = envelopes[0].views if envelopes else None
+        kept = (first.room, first.host) if first and first.room and first.host else None
+        version = await self.store.commit(
+            self.code, self.owner_id, loaded.version, state if changed else None, last_id, seq,
+            change, publish=() if apart else [e.encode() for e in envelopes],
+            views=None if apart else kept)
         loaded = Loaded(game, loaded.deck_title, state, version, last_id, seq,
                         loaded.competition)
         await self._record(loaded, change)
@@ -210,11 +220,16 @@ class RoomRunner:
             self.report_due = loaded.competition is not None
         if self.report_due:
             await self._save_report(loaded)
-        await self._publish(loaded, effects, change, send_views)
+        if apart:
+            for envelope in envelopes:
+                await self.outbox.publish(self.code, envelope)
         return loaded
 
-    async def _publish(self, loaded: Loaded, effects: list[m.Effect], change: Change,
-                       send_views: bool) -> None:
+    def _envelopes(self, game: m.Game, deck_title: str, state: m.RoomState, seq: int,
+                   effects: list[m.Effect], change: Change, send_views: bool
+                   ) -> list[outbox.Envelope]:
+        """What a batch publishes, in order: its notices and views (none, one or two
+        envelopes). Only the first may carry room and host views."""
         notices: list[outbox.Notice] = []
         for effect in effects:
             match effect:
@@ -226,27 +241,27 @@ class RoomRunner:
                     notices.append(outbox.ack(pid, index))
                 case m.Kicked(player_id=pid):
                     notices.append(outbox.kicked(pid))
-        seq, state, game = loaded.seq, loaded.state, loaded.game
+        out: list[outbox.Envelope] = []
         room = host = None
         if send_views:
             self.metrics.note_room(self.code, state)
-            room = protocol.encode(views.room_view(self.code, loaded.deck_title, game, state,
+            room = protocol.encode(views.room_view(self.code, deck_title, game, state,
                                                    seq, now_ms(), self.standings))
-            host = protocol.encode(views.host_view(state, seq, self.join_url, self.standings,
-                                                   game.settings))
+            host = views.host_frame(state, seq, self.join_url, self.standings, game.settings)
             self.views_sent, self.views_due = time.monotonic(), False
         if change.everyone:
             # Everyone's own view changed (a round opened or closed...): the room view goes
             # out first, and the players' views, one per player, right after it.
             if room is not None or notices:
                 views_out = outbox.Views(seq, room, host) if room is not None else None
-                await self.outbox.publish(self.code, outbox.Envelope(tuple(notices), views_out))
+                out.append(outbox.Envelope(tuple(notices), views_out))
             notices = []
             room = host = None
         # A join or an answer changes no one else's own view: a newcomer scores 0, which
         # moves nobody's rank. Those views go out at once, with the last room view's seq.
         only = None if change.everyone else change.touched
         mes = views.me_views(game, state, seq, only, self.standings) if only != set() else {}
-        out = outbox.Views(seq, room, host, mes) if room is not None or mes else None
-        if out is not None or notices:
-            await self.outbox.publish(self.code, outbox.Envelope(tuple(notices), out))
+        views_out = outbox.Views(seq, room, host, mes) if room is not None or mes else None
+        if views_out is not None or notices:
+            out.append(outbox.Envelope(tuple(notices), views_out))
+        return out

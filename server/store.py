@@ -25,6 +25,7 @@ import redis.asyncio as aioredis
 from game_rules.machine import Game, Player, Result, RoomState
 from game_rules.model import Round, Settings
 from server import keys
+from server.batched import Batched, Script
 from server.changes import Change
 from server.many_keys import ABSENT, positions
 
@@ -62,13 +63,24 @@ n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
   redis.call('HSETNX', KEYS[8], ARGV[i], ARGV[i + 1]); i = i + 2
 end
+if ARGV[i] ~= '' then
+  redis.call('HSET', KEYS[9], 'room', ARGV[i], 'host', ARGV[i + 1])
+end
+i = i + 2
 for k = 1, #KEYS do
   redis.call('PEXPIRE', KEYS[k], ttl)
+end
+local channel = ARGV[i]
+for j = i + 1, #ARGV do
+  redis.call('PUBLISH', channel, ARGV[j])
 end
 return version
 """
 # The leaderboard sorted set holds every player (0 until they score): a player's rank is
-# 1 + the number of players with a higher score, one ZCOUNT.
+# 1 + the number of players with a higher score, one ZCOUNT. After the writes, the commit
+# keeps the room and host frames given (the outbox's `views` hash) and publishes the
+# envelopes given on the room's channel, in order: what a batch changed goes out with it,
+# in the same call, or not at all.
 
 
 def text(value: bytes | str) -> str:
@@ -126,9 +138,12 @@ class Loaded:
 
 @dataclass
 class Snapshot:
-    """See `Store.snapshot_parts`; `state` has no players or answers."""
+    """See `Store.snapshot_parts`; `state` has no players or answers; `room` and `host`
+    are the last such frames sent (None before the first)."""
 
     state: RoomState
+    room: str | None = None
+    host: str | None = None
     player: Player | None = None
     result: Result | None = None
     rank: int = 0
@@ -139,6 +154,7 @@ class Store:
         self.redis = client
         self.room_ttl_ms = room_ttl_ms
         self._commit = client.register_script(_COMMIT)
+        self.batched = Batched(client)  # a storm's commits and reads share round trips
         self._absent = client.register_script(ABSENT)
         # Games never change: cache the most recently used ones.
         self._games: OrderedDict[str, tuple[Game, str]] = OrderedDict()
@@ -187,7 +203,8 @@ class Store:
             self._games.popitem(last=False)
 
     async def exists(self, code: str) -> bool:
-        return bool(await self.redis.exists(keys.room_keys(code).state))
+        [found] = await self.batched.call(("EXISTS", keys.room_keys(code).state))
+        return bool(found)
 
     async def load(self, code: str) -> Loaded | None:
         """The whole room, players and the open round's answers included: O(players), for
@@ -248,9 +265,13 @@ class Store:
                 if v is not None}
 
     async def commit(self, code: str, owner: str, version: int, state: RoomState | None,
-                     last_id: str, seq: int, change: Change | None = None) -> int:
+                     last_id: str, seq: int, change: Change | None = None, *,
+                     publish: Sequence[str] = (), views: tuple[str, str] | None = None) -> int:
         """Write what `change` changed of `state` (None: only move the inbox position and
-        `seq`). Returns the new version."""
+        `seq`); then keep `views` (the room and host frames sent) and publish each text of
+        `publish` (encoded outbox envelopes) on the room's channel, in the same script.
+        Returns the new version. Commits made at about the same time, in any of this
+        process's rooms, share a round trip (`server.batched`)."""
         k = keys.room_keys(code)
         change = change or Change()
         core = state.model_dump_json(exclude={"players", "results"}) if state else ""
@@ -270,9 +291,10 @@ class Store:
         args.append(len(change.answers))
         for (index, pid), result in change.answers.items():
             args += [f"{index}:{pid}", result.model_dump_json()]
-        result = await self._commit(
-            keys=[k.state, k.lease, k.tokens, k.leaderboard, k.game, k.inbox, k.players,
-                  k.answers], args=args)
+        args += [*(views or ("", "")), k.channel, *publish]
+        [result] = await self.batched.call(Script(
+            self._commit, [k.state, k.lease, k.tokens, k.leaderboard, k.game, k.inbox,
+                           k.players, k.answers, k.views], args))
         if result == -3:
             raise RoomGone(f"room {code} has expired")
         if result < 0:
@@ -280,34 +302,36 @@ class Store:
         return int(result)
 
     async def snapshot_parts(self, code: str, who: str) -> Snapshot | None:
-        """What a player's own view needs, in O(1) whatever the room's size: the room's
-        state (without players) and, for a player, their record, answer to the current
-        round and rank. None if the room is gone."""
+        """What a snapshot needs, in O(1) whatever the room's size: the last room and host
+        frames sent, the room's state (without players) and, for a player, their record,
+        answer to the current round and rank. None if the room is gone. One round trip in
+        the lobby, two in a game, shared with other callers' (`server.batched`)."""
         k = keys.room_keys(code)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hget(k.state, "state")
-            pipe.hget(k.players, who)
-            core, player = await pipe.execute()
+        (room, host), core, player = await self.batched.call(
+            ("HMGET", k.views, "room", "host"), ("HGET", k.state, "state"),
+            ("HGET", k.players, who))
         if core is None:
             return None
-        parts = Snapshot(state=RoomState.model_validate_json(core))
+        parts = Snapshot(state=RoomState.model_validate_json(core),
+                         room=text(room) if room else None, host=text(host) if host else None)
         if player is not None:
             parts.player = Player.model_validate_json(player)
             if parts.state.round_index < 0:  # the lobby: no answer yet, everyone scores 0
                 parts.rank = 1
                 return parts
-            async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.hget(k.answers, f"{parts.state.results_round}:{who}")  # none at -1
-                pipe.zcount(k.leaderboard, f"({parts.player.score}", "+inf")
-                answer, above = await pipe.execute()
+            answer, above = await self.batched.call(
+                ("HGET", k.answers, f"{parts.state.results_round}:{who}"),  # none at -1
+                ("ZCOUNT", k.leaderboard, f"({parts.player.score}", "+inf"))
             parts.result = Result.model_validate_json(answer) if answer else None
             parts.rank = int(above) + 1
         return parts
 
     async def is_player(self, code: str, pid: str) -> bool:
-        return bool(await self.redis.hexists(keys.room_keys(code).players, pid))
+        [found] = await self.batched.call(("HEXISTS", keys.room_keys(code).players, pid))
+        return bool(found)
 
     async def who(self, code: str, token: str) -> str | None:
         """The player id (or "host") a token belongs to, None if unknown."""
-        raw = await self.redis.hget(keys.room_keys(code).tokens, hash_token(token))
+        [raw] = await self.batched.call(("HGET", keys.room_keys(code).tokens,
+                                         hash_token(token)))
         return text(raw) if raw else None

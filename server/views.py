@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from itertools import islice
+from typing import Any
 
 from game_rules import rounds, teams
 from game_rules.machine import Game, Player, Result, RoomState
@@ -79,30 +80,49 @@ def restamp(room_frame: str, now_ms: int) -> tuple[str, int]:
 def host_view(state: RoomState, seq: int, join_url: str,
               standings: Standings | None = None, settings: Settings | None = None
               ) -> p.HostView:
+    return p.HostView.model_validate(_host_data(state, seq, join_url, standings, settings))
+
+
+def host_frame(state: RoomState, seq: int, join_url: str,
+               standings: Standings | None = None, settings: Settings | None = None) -> str:
+    """`host_view`, encoded. Built as plain JSON rather than through the model (a room's
+    owner sends one with every room view it sends, each with up to 100 rows): a test holds
+    it equal to the model's encoding."""
+    return json.dumps(_host_data(state, seq, join_url, standings, settings),
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def _host_data(state: RoomState, seq: int, join_url: str, standings: Standings | None,
+               settings: Settings | None) -> dict[str, Any]:
+    """The host view as the JSON object `protocol.HostView` encodes to (its field order)."""
     standings = standings or Standings.of(state)
     rows = []
+    players, results = state.players, state.results
     for rank, pid in standings.top(HOST_ROWS):
-        pl = state.players[pid]
-        rows.append(p.PlayerRow(id=pid, rank=rank, nickname=pl.nickname, connected=pl.connected,
-                                score=pl.score, answered=pid in state.results, team=pl.team))
+        pl = players[pid]
+        rows.append({"id": pid, "rank": rank, "nickname": pl.nickname,
+                     "connected": pl.connected, "score": pl.score,
+                     "answered": pid in results, "team": pl.team})
     team_rows = []
     if settings is not None and settings.teams != "off":
         counts = (enumerate(teams.teams_of(settings, state.team_sizes))
                   if settings.teams == "host" else state.team_sizes.items())
         listed = islice(((t, n) for t, n in counts if n or settings.teams == "host"),
                         HOST_TEAMS)
-        team_rows = [p.TeamCount(team=t, name=teams.name(t), colour=teams.colour(t),
-                                 members=n) for t, n in listed]
-    waiting, offline = p.Missing(count=0, names=[]), p.Missing(count=0, names=[])
-    for pid, pl in state.players.items():  # in join order
+        team_rows = [{"team": t, "name": teams.name(t), "colour": teams.colour(t),
+                      "members": n} for t, n in listed]
+    waiting: dict[str, Any] = {"count": 0, "names": []}
+    offline: dict[str, Any] = {"count": 0, "names": []}
+    is_open = state.phase == "open"
+    for pid, pl in players.items():  # in join order
         missing = offline if not pl.connected else (
-            waiting if state.phase == "open" and pid not in state.results else None)
+            waiting if is_open and pid not in results else None)
         if missing is not None:
-            missing.count += 1
-            if len(missing.names) < MISSING_NAMES:
-                missing.names.append(pl.nickname)
-    return p.HostView(seq=seq, players=rows, more=len(state.players) - len(rows),
-                      waiting=waiting, offline=offline, join_url=join_url, teams=team_rows)
+            missing["count"] += 1
+            if len(missing["names"]) < MISSING_NAMES:
+                missing["names"].append(pl.nickname)
+    return {"type": "host", "seq": seq, "players": rows, "more": len(players) - len(rows),
+            "waiting": waiting, "offline": offline, "join_url": join_url, "teams": team_rows}
 
 
 def me_views(game: Game, state: RoomState, seq: int, only: set[str] | None = None,

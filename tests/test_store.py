@@ -3,6 +3,8 @@ rooms; the game cache stays bounded."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import redis.asyncio as aioredis
 
@@ -111,4 +113,34 @@ async def test_commits_of_changes_rebuild_the_state_exactly(redis_url: str) -> N
         stored = {f.decode(): m.Result.model_validate(json.loads(v))
                   for f, v in (await client.hgetall(k.answers)).items()}
         assert stored == answered
+    await client.aclose()
+
+
+async def test_a_commit_publishes_its_envelopes_and_keeps_the_views(redis_url: str) -> None:
+    """The envelopes of a batch go out in its commit's own script, in order, with the room
+    and host frames kept for snapshots; a refused commit publishes and keeps nothing."""
+    client = aioredis.Redis.from_url(redis_url)
+    st = Store(client)
+    code, _token = await st.create_room(GAME, "Deck")
+    k = keys.room_keys(code)
+    await client.set(k.lease, "me")
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(k.channel)
+    assert await st.commit(code, "me", 0, RoomState(), "1-0", 1, publish=["one", "two"],
+                           views=("ROOM", "HOST")) == 1
+    with pytest.raises(LeaseLost):
+        await st.commit(code, "me", 0, RoomState(), "2-0", 2, publish=["stale"],
+                        views=("OLD", "OLD"))
+    assert await st.commit(code, "me", 1, None, "3-0", 1, publish=["three"]) == 1
+    heard = []
+    async with asyncio.timeout(5):
+        while len(heard) < 3:
+            msg = await pubsub.get_message(timeout=1)
+            if msg is not None:
+                heard.append(msg["data"])
+    assert heard == [b"one", b"two", b"three"]
+    assert await client.hgetall(k.views) == {b"room": b"ROOM", b"host": b"HOST"}
+    parts = await st.snapshot_parts(code, "host")
+    assert parts is not None and (parts.room, parts.host) == ("ROOM", "HOST")
+    await pubsub.aclose()
     await client.aclose()

@@ -118,3 +118,35 @@ def test_me_frames_are_the_models_encoding() -> None:
             state, _ = m.apply(GAME, state, m.HostAction(step), now)
     assert {("open", False, True), ("open", False, False), ("reveal", True, True),
             ("leaderboard", True, False)} <= seen
+
+
+def test_host_frames_are_the_models_encoding() -> None:
+    """`host_frame` builds its JSON by hand (fast): in every phase, with teams off, random
+    and set by the host, players offline and names that need escaping, it is exactly what
+    `protocol.HostView` encodes to."""
+    for team_mode in ("off", "random", "host"):
+        settings = Settings(rounds=2, round_mix=("quiz",), max_players=500, teams=team_mode,
+                            team_size=3, team_count=4)
+        game = m.Game(settings, GAME.plan[:2])
+        state = m.RoomState()
+        for i, name in enumerate(["Ann", "Zoë 🎉 \"q\"", "back\\slash", "tab\tname", "Bo"]
+                                 + [f"P{i}" for i in range(120)]):
+            state, _ = m.apply(game, state, m.PlayerJoin(f"p{i:04d}", name), i)
+        state, _ = m.apply(game, state, m.PlayerConnection("p0002", False), 200)
+        frames = []
+        now = 1_000
+        for step in ("start", "next", "next", "next", "next", "next"):
+            state, _ = m.apply(game, state, m.HostAction(step), now)
+            if state.phase == "open":
+                options = game.plan[state.round_index].key["options"]
+                for n, pid in enumerate(list(state.players)[::2]):
+                    state, _ = m.apply(game, state, m.SubmitAnswer(
+                        pid, state.round_index, {"choice": options[n % 4]}), now + 10 * n)
+            frames.append(views.host_frame(state, now, "http://x/play?room=A",
+                                           settings=settings))
+            assert frames[-1] == protocol.encode(views.host_view(
+                state, now, "http://x/play?room=A", settings=settings))
+            now += 10_000
+        host = protocol.HostView.model_validate_json(frames[0])
+        assert host.more == 25 and host.offline.count == 1
+        assert (team_mode == "off") == (host.teams == [])
