@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import ServerConnection, broadcast
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 from server import keys
@@ -34,6 +33,23 @@ RECONNECT_S = 0.1  # how soon a lost pub/sub connection is tried again
 RESYNC_BATCH = 100  # snapshots sent at once after a reconnect
 
 
+def frame(text: str) -> bytes:
+    """`text` as one unmasked WebSocket text frame, as a server sends it (RFC 6455 5.2:
+    FIN and the text opcode, then the length in 7, 16 or 64 bits), the same bytes as
+    websockets' `Frame(Opcode.TEXT, ...).serialize(mask=False)`, without its checks."""
+    data = text.encode()
+    n = len(data)
+    if n < 126:
+        return bytes((0x81, n)) + data
+    if n < 65536:
+        return b"\x81\x7e" + n.to_bytes(2, "big") + data
+    return b"\x81\x7f" + n.to_bytes(8, "big") + data
+
+
+def _writable(ws: ServerConnection) -> bool:
+    return ws.protocol.state is State.OPEN and ws.send_in_progress is None
+
+
 def write_frame(sockets: list[ServerConnection], text: str) -> None:
     """Send `text` to `sockets` as one text frame serialised once: the same bytes go to
     every socket's transport (what `websockets.broadcast` does, less its frame building
@@ -41,12 +57,22 @@ def write_frame(sockets: list[ServerConnection], text: str) -> None:
     `scripts/bench_frame_write.py`). Sockets that are closing, or in the middle of a
     fragmented message, are skipped as `broadcast` skips them; a socket with an extension
     (compression is off: none today) goes through `broadcast`."""
-    frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+    data = frame(text)
     for ws in sockets:
         if ws.protocol.extensions:
             broadcast([ws], text)
-        elif ws.protocol.state is State.OPEN and ws.send_in_progress is None:
-            ws.transport.write(frame)
+        elif _writable(ws):
+            ws.transport.write(data)
+
+
+def write_frames(ws: ServerConnection, texts: list[str]) -> None:
+    """Send `texts` to one socket, a text frame each, in one write (one system call for
+    an `ack` and the `me` view after it, say), skipped as `write_frame` skips."""
+    if ws.protocol.extensions:
+        for text in texts:
+            broadcast([ws], text)
+    elif _writable(ws):
+        ws.transport.write(b"".join(map(frame, texts)))
 
 
 @dataclass(eq=False)
@@ -61,6 +87,7 @@ class Member:
     # While joining: receives the first notice (the join's result); the socket gets no
     # views until the connection has sent `joined` and its snapshot and cleared this.
     waiter: asyncio.Future[Notice] | None = None
+    kicked: bool = False  # closed once its `kicked` notice is written
 
 
 @dataclass
@@ -204,33 +231,50 @@ class Hub:
         self.metrics.messages_out += len(sockets)
 
     def deliver(self, code: str, envelope: Envelope) -> None:
+        """Forward an envelope's frames to the sockets here. Each socket's frames (notices,
+        then the room, host and own views) go out in that order, in one write: the room
+        view to the sockets with nothing else as one frame serialised once."""
         room = self.rooms.get(code)
         if room is None:
             return
+        mine: dict[Member, list[str]] = {}  # frames per socket, in order
         for notice in envelope.notices:
-            self._notice(room, notice)
+            self._notice(room, notice, mine)
         views = envelope.views
-        if views is None:
-            return
-        if views.room is not None:
-            fresh = [mb for mb in room.members if mb.last_seq < views.seq and mb.waiter is None]
-            for mb in fresh:
-                mb.last_seq = views.seq
-            if fresh:
-                self.write([mb.ws for mb in fresh], views.room)
-            if views.host is not None:
-                for mb in room.by_who("host"):
-                    if mb.last_seq == views.seq and mb.waiter is None:
-                        self.send(mb, views.host)
-        # A player's own view follows the room view of its seq, or comes alone with the seq
-        # of the last one (looked up by player: a join costs the same in any room size).
-        for pid, text in views.me.items():
-            for mb in room.by_who(pid):
-                if mb.last_seq <= views.seq and mb.waiter is None:
-                    mb.last_seq = views.seq
-                    self.send(mb, text)
+        shared: list[Member] = []
+        if views is not None:
+            if views.room is not None:
+                for mb in room.members:
+                    if mb.last_seq < views.seq and mb.waiter is None:
+                        mb.last_seq = views.seq
+                        if mb in mine:
+                            mine[mb].append(views.room)
+                        else:
+                            shared.append(mb)
+                if views.host is not None:
+                    for mb in room.by_who("host"):
+                        if mb.last_seq == views.seq and mb.waiter is None:
+                            mine.setdefault(mb, []).append(views.host)
+            # A player's own view follows the room view of its seq, or comes alone with the
+            # seq of the last one (looked up by player: a join costs the same in any room
+            # size).
+            for pid, text in views.me.items():
+                for mb in room.by_who(pid):
+                    if mb.last_seq <= views.seq and mb.waiter is None:
+                        mb.last_seq = views.seq
+                        mine.setdefault(mb, []).append(text)
+        if shared:
+            assert views is not None and views.room is not None
+            self.write([mb.ws for mb in shared], views.room)
+        for mb, texts in mine.items():
+            write_frames(mb.ws, texts)
+            self.metrics.messages_out += len(texts)
+        for mb in mine:
+            if mb.kicked:
+                asyncio.get_running_loop().create_task(mb.ws.close(4001, "kicked"))
 
-    def _notice(self, room: RoomSockets, notice: Notice) -> None:
+    def _notice(self, room: RoomSockets, notice: Notice, mine: dict[Member, list[str]]
+                ) -> None:
         for mb in room.by_who(notice.to):
             if mb.waiter is not None and not mb.waiter.done():
                 mb.waiter.set_result(notice)
@@ -242,7 +286,7 @@ class Hub:
                 mb.answer_sent = None
             if notice.kind == "error":
                 self.metrics.errors.inc(notice.code)
-            self.send(mb, notice.text)
+            mine.setdefault(mb, []).append(notice.text)
             if notice.kind == "kicked":
                 room.discard(mb)  # no more views; `remove` tidies up on close
-                asyncio.get_running_loop().create_task(mb.ws.close(4001, "kicked"))
+                mb.kicked = True
