@@ -9,6 +9,7 @@ and host frames for snapshots.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Literal
@@ -88,7 +89,13 @@ def joined(to: str) -> Notice:
 
 
 def ack(to: str, round_index: int) -> Notice:
-    return Notice(to, "ack", protocol.encode(protocol.Ack(round=round_index)))
+    return Notice(to, "ack", _ack_frame(round_index))
+
+
+@functools.lru_cache(maxsize=64)
+def _ack_frame(round_index: int) -> str:
+    """The `ack` of a round, encoded once (one per answer would be built again otherwise)."""
+    return protocol.encode(protocol.Ack(round=round_index))
 
 
 def error(to: str, code: str, message: str) -> Notice:
