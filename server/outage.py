@@ -2,9 +2,9 @@
 
 Redis restarting or out of reach is expected in production (a failover, a restart for an
 upgrade): each loop that meets it logs one WARNING when Redis becomes unreachable (what
-failed and that it retries), nothing while it stays away, and one INFO when it answers
-again (how many tries failed, since when). Any other error is a bug: it keeps
-its traceback.
+failed and that it retries), a reminder with the latest error every REMIND_S while it
+stays away, and one INFO when it answers again (how many tries failed, since when). Any
+other error is a bug: it keeps its traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 # Redis away: refused, reset, timed out, or still loading its data (LOADING, a
 # ConnectionError in redis-py).
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+REMIND_S = 60.0  # while Redis stays away, a loop says so again this often
 
 
 def unreachable(exc: BaseException) -> bool:
@@ -34,6 +35,7 @@ class Outage:
         self.what = what
         self.retry = retry
         self.since: float | None = None  # monotonic time of the first failure, while down
+        self.said = 0.0  # monotonic time of the last line about this outage
         self.failures = 0
 
     @property
@@ -41,15 +43,20 @@ class Outage:
         return self.since is not None
 
     def failed(self, exc: BaseException) -> None:
-        """Log `exc`: the first of an outage as one WARNING line, the next ones not at all;
-        an unexpected error with its traceback (call from an `except` block)."""
+        """Log `exc`: the first of an outage as one WARNING line, the next ones once every
+        REMIND_S; an unexpected error with its traceback (call from an `except` block)."""
         if not unreachable(exc):
             self.log.exception("%s: unexpected error", self.what)
             return
         self.failures += 1
+        now = time.monotonic()
         if self.since is None:
-            self.since = time.monotonic()
+            self.since = self.said = now
             self.log.warning("%s: Redis unreachable (%s); %s", self.what, exc, self.retry)
+        elif now - self.said >= REMIND_S:
+            self.said = now
+            self.log.warning("%s: Redis still unreachable after %.0f s (%d tries failed; the "
+                             "latest: %s)", self.what, now - self.since, self.failures, exc)
 
     def ok(self) -> None:
         """A try worked: after an outage, one INFO line saying Redis is back."""

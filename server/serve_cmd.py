@@ -150,11 +150,30 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def log_tasks() -> None:
+    """Log where every task of this process waits (`kill -USR1 PID`): for a process that
+    looks stuck, what it is waiting for."""
+    tasks = asyncio.all_tasks()
+    lines = [f"{len(tasks)} tasks:"]
+    for task in tasks:
+        where: list[str] = []
+        step: Any = task.get_coro()
+        while step is not None:  # down the chain of awaits (`get_stack` stops at the top)
+            frame = getattr(step, "cr_frame", None) or getattr(step, "gi_frame", None)
+            if frame is not None:
+                where.append(f"{frame.f_code.co_name} ({Path(frame.f_code.co_filename).name}"
+                             f":{frame.f_lineno})")
+            step = getattr(step, "cr_await", None) or getattr(step, "gi_yieldfrom", None)
+        lines.append(f"  {task.get_name()}: {' -> '.join(where) or 'running'}")
+    log.warning("\n".join(lines))
+
+
 async def _main(config: Config, data_dir: Path) -> None:
     task = asyncio.create_task(run(config, data_dir))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, task.cancel)
+    loop.add_signal_handler(signal.SIGUSR1, log_tasks)
     with contextlib.suppress(asyncio.CancelledError):
         await task
     log.info("stopped cleanly")

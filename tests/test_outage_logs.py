@@ -9,10 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import signal
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from server import keys
 from server.embedded_redis import EmbeddedRedis
@@ -92,3 +95,48 @@ def test_an_unexpected_error_keeps_its_traceback(caplog: pytest.LogCaptureFixtur
             outage.failed(exc)
     assert [r.exc_info is not None and r.levelno for r in caplog.records] == [logging.ERROR] * 2
     assert not outage.down
+
+
+def test_a_long_outage_is_said_again_every_minute(caplog: pytest.LogCaptureFixture,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """While Redis stays away, a loop says so again every REMIND_S with the latest error
+    (an operator reading the log an hour later sees it is still down, and why)."""
+    now = [1000.0]
+    monkeypatch.setattr("server.outage.time.monotonic", lambda: now[0])
+    outage = Outage(logging.getLogger("test.outage"), "test loop", "trying again")
+    caplog.set_level(logging.INFO)
+    for t in (0, 30, 59, 61, 90, 125):
+        now[0] = 1000 + t
+        outage.failed(RedisConnectionError(f"refused at +{t}"))
+    now[0] = 1130
+    outage.ok()
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 4, lines
+    assert "Redis unreachable (refused at +0)" in lines[0]
+    assert "still unreachable after 61 s (4 tries failed; the latest: refused at +61)" in lines[1]
+    assert "still unreachable after 125 s (6 tries failed; the latest: refused at +125)" \
+        in lines[2]
+    assert "Redis is back (6 tries failed, the first 130.0 s ago)" in lines[3]
+
+
+def test_sigusr1_logs_where_every_task_waits(redis_url: str, tmp_path: Path) -> None:
+    """`kill -USR1 PID` (docs/deploy.md, for a process that seems stuck): one WARNING
+    listing the process's tasks down their chains of awaits; the process runs on."""
+    server = ServerProcess(redis_url, tmp_path).start()
+    try:
+        assert server.process is not None
+        server.process.send_signal(signal.SIGUSR1)
+        end = time.monotonic() + BOUND_S
+        while "tasks:" not in server.log_path.read_text():
+            assert time.monotonic() < end, server.log_path.read_text()[-2000:]
+            time.sleep(0.05)
+        text = server.log_path.read_text()
+        listing = text[text.index("tasks:"):]
+        # The rooms loop and the heartbeat, by name, each down to the await it waits in.
+        assert re.search(r"\n  rooms: _run \(owner\.py:\d+\) -> ", listing), listing
+        assert re.search(r"\n  heartbeat: _beat \(owner\.py:\d+\) -> sleep", listing), listing
+        assert "Traceback" not in text
+        with urllib.request.urlopen(f"{server.http_url}/healthz", timeout=5) as resp:
+            assert resp.status == 200
+    finally:
+        server.stop()
