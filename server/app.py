@@ -42,7 +42,8 @@ class App:
     the hub) meets the room side (the owner loop and its runners) only through the inbox
     (`server.store.Store.push`) and the outbox (`server.outbox`, published by the store)."""
 
-    def __init__(self, config: Config, client: aioredis.Redis, blocking: aioredis.Redis):
+    def __init__(self, config: Config, client: aioredis.Redis, blocking: aioredis.Redis,
+                 pubsub: aioredis.Redis | None = None):
         self.config = config
         # The owner of its rooms' leases; an operator maps it to a process (host and pid).
         self.owner_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -51,7 +52,7 @@ class App:
         self.metrics.max_connections = connection_limit(config.max_connections, fd_limit())
         self.metrics.max_rooms = config.max_rooms
         self.store = Store(client, room_ttl_ms=config.room_ttl_ms)
-        self.hub = Hub(client, self.metrics)
+        self.hub = Hub(pubsub or client, self.metrics)
         out = Outbox(client, config.room_ttl_ms)
         leases = Leases(client, self.owner_id, config.lease_ttl_ms)
         self.owner = Owner(blocking, leases, self.store, out, self.metrics,
@@ -123,7 +124,7 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
     # commands and a client of its own for the blocking read (`server.redis_url`).
     clients = connect(url)
     try:
-        await check_server(clients, url)  # connects; refuses a Cluster node
+        await check_server(clients, url)  # connects; refuses a Cluster node named alone
     except BaseException:
         await clients.aclose()
         if embedded:
@@ -131,7 +132,7 @@ async def run(config: Config, data_dir: Path, ready: asyncio.Event | None = None
         raise
     clients.watch()  # with Sentinel: follow the master
     client, blocking = clients.client, clients.blocking
-    app = App(config, client, blocking)
+    app = App(config, client, blocking, clients.pubsub)
     server: Server | None = None
     try:
         await app.start()

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import redis.asyncio as aioredis
 
 from game_rules import machine as m
 from server import keys
+from server.many_keys import queue_script
+from server.redis_url import is_cluster
+from server.store import text
+
+log = logging.getLogger("cardcade.inbox")
 
 _KINDS: dict[str, type] = {
     cls.__name__: cls
@@ -33,22 +39,23 @@ def decode(raw: str | bytes) -> tuple[m.Event, str | None]:
     return _KINDS[data.pop("k")](**data), token_hash
 
 
-# Appends a room's new events (ARGV[4..]) to its inbox, gives the inbox the room's TTL (an
+# Appends a room's new events (ARGV[6..]) to its inbox, gives the inbox the room's TTL (an
 # event pushed after the room expired, a socket closing say, must not leave a stream for
 # good), and rings the owner's doorbell: the room's code on the wake stream of the process
 # named by its lease, so an owner that reads its quiet rooms rarely reads this one now.
-# (The wake key is built here, from the lease: fine on one Redis, not on Cluster.)
+# Returns the owner ('' if none). On Cluster the wake stream is in another hash slot:
+# ARGV[3] is then '' and the caller rings (`Inbox._ring`).
 _PUSH = """
 for i = 6, #ARGV do
   redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[i])
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 local owner = redis.call('GET', KEYS[2])
-if owner then
-  redis.call('XADD', ARGV[3] .. owner .. ARGV[4], 'MAXLEN', '~', 1000, '*', 'r', ARGV[5])
+if owner and ARGV[3] ~= '' then
+  redis.call('XADD', ARGV[3] .. owner .. ARGV[4], 'MAXLEN', '~', WAKE_MAXLEN, '*', 'r', ARGV[5])
 end
-return 1
-"""
+return owner or ''
+""".replace("WAKE_MAXLEN", str(keys.WAKE_MAXLEN))
 
 
 class Inbox:
@@ -61,6 +68,7 @@ class Inbox:
         self.redis = client
         self.room_ttl_ms = room_ttl_ms
         self._push = client.register_script(_PUSH)
+        self.cluster = is_cluster(client)
         self._queue: list[tuple[str, str, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -79,14 +87,16 @@ class Inbox:
                 by_room: dict[str, list[str]] = {}
                 for code, entry, _ in batch:
                     by_room.setdefault(code, []).append(entry)
+                wake_head = "" if self.cluster else keys.WAKE_HEAD
                 async with self.redis.pipeline(transaction=False) as pipe:
                     for code, entries in by_room.items():
                         k = keys.room_keys(code)
-                        await self._push(
-                            keys=[k.inbox, k.lease], client=pipe,
-                            args=[self.room_ttl_ms, keys.INBOX_MAXLEN, keys.WAKE_HEAD,
-                                  keys.WAKE_TAIL, code, *entries])
-                    await pipe.execute()
+                        await queue_script(pipe, self._push, [k.inbox, k.lease],
+                                           [self.room_ttl_ms, keys.INBOX_MAXLEN, wake_head,
+                                            keys.WAKE_TAIL, code, *entries])
+                    owners = await pipe.execute()
+                if self.cluster:
+                    await self._ring(list(zip(by_room, owners, strict=True)))
             except BaseException as exc:
                 for _, _, done in batch:
                     if not done.done():
@@ -98,3 +108,18 @@ class Inbox:
             for _, _, done in batch:
                 if not done.done():
                     done.set_result(None)
+
+    async def _ring(self, owners: list[tuple[str, bytes | str]]) -> None:
+        """Ring the owners' doorbells (Cluster: the script could not). The events are in
+        their inboxes already: a ring that fails is logged, not raised; the owner reads
+        every room now and then anyway (`server.owner.QUIET_READ_S`)."""
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for code, owner in owners:
+                    if owner:
+                        pipe.xadd(keys.process_wake(text(owner)), {"r": code},
+                                  maxlen=keys.WAKE_MAXLEN, approximate=True)
+                await pipe.execute()
+        except Exception as exc:
+            log.warning("could not ring the owner of room(s) %s (%s); their input is read "
+                        "at the owner's next full read", ", ".join(c for c, _ in owners), exc)

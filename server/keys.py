@@ -126,6 +126,7 @@ ROOMS = f"{PREFIX}:rooms"
 
 
 WAKE_HEAD, WAKE_TAIL = f"{PREFIX}:proc:", ":wake"
+WAKE_MAXLEN = 1000  # doorbell entries kept on a process's wake stream
 ALIVE_TAIL = ":alive"
 
 

@@ -17,6 +17,7 @@ from typing import Literal
 import redis.asyncio as aioredis
 
 from server import keys, protocol
+from server.redis_url import is_cluster
 from server.store import text
 
 # What a notice is, for the hub: `joined` answers a join in flight (it is never sent to a
@@ -110,6 +111,7 @@ class Outbox:
     def __init__(self, client: aioredis.Redis, room_ttl_ms: int = keys.ROOM_TTL_MS):
         self.redis = client
         self.room_ttl_ms = room_ttl_ms
+        self.cluster = is_cluster(client)
 
     async def publish(self, code: str, envelope: Envelope) -> None:
         """Send `envelope` on the room's channel and keep its room and host frames, in one
@@ -120,8 +122,13 @@ class Outbox:
             if views is not None and views.room is not None and views.host is not None:
                 pipe.hset(k.views, mapping={"room": views.room, "host": views.host})
                 pipe.pexpire(k.views, self.room_ttl_ms)
-            pipe.publish(k.channel, envelope.encode())
+            if not self.cluster:
+                pipe.publish(k.channel, envelope.encode())
             await pipe.execute()
+        if self.cluster:
+            # A channel is in no hash slot: a Cluster transaction refuses PUBLISH. After the
+            # views still, so a socket that read them first has missed nothing.
+            await self.redis.publish(k.channel, envelope.encode())
 
     async def last_views(self, code: str) -> tuple[str | None, str | None]:
         """The last room and host frames sent (None before the first)."""

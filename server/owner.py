@@ -9,8 +9,8 @@ task of its own. A room with no
 input, no timer and no sockets here for `idle_release_s` is given back: an idle room costs
 nothing until someone comes back.
 
-(On Redis Cluster one XREAD cannot span the rooms' slots: the read would be split by
-slot. Cardcade talks to a single Redis, Sentinel-managed or not, today.)
+On Redis Cluster one XREAD cannot span the rooms' hash slots: the loop blocks on the
+doorbell alone and then reads the inboxes it named (`Owner._read_by_slot`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from server.lease import Leases
 from server.metrics import Metrics
 from server.outage import Outage, unreachable
 from server.outbox import Outbox
+from server.redis_url import is_cluster
 from server.runner import RoomRunner
 from server.store import LeaseLost, RoomGone, Store
 
@@ -68,6 +69,8 @@ class Owner:
         self._tasks: list[asyncio.Task[None]] = []
         self._added = asyncio.Event()
         self._busy: set[str] = set()  # rooms read at every round trip (see `_round`)
+        self._more: set[str] = set()  # rooms whose last read left entries to read
+        self.cluster = is_cluster(blocking)
         self._full_read = 0.0  # when every room's inbox was last read
         # While this process cannot renew its heartbeat (Redis is away), and for a beat
         # after it can again, no other process is taken for dead (see `_may_judge`).
@@ -106,7 +109,7 @@ class Owner:
         self._added.set()
         # Wake the read blocked on the other rooms, so this room's input is read now.
         async with self.store.redis.pipeline(transaction=False) as pipe:
-            pipe.xadd(self._wake_key, {"r": code}, maxlen=100, approximate=True)
+            pipe.xadd(self._wake_key, {"r": code}, maxlen=keys.WAKE_MAXLEN, approximate=True)
             pipe.pexpire(self._wake_key, keys.ROOM_TTL_MS)
             await pipe.execute()
 
@@ -215,11 +218,43 @@ class Owner:
         full = now - self._full_read >= QUIET_READ_S
         if full:
             self._full_read = now
-            rooms = list(self.runners.items())
-        else:
-            rooms = [(c, r) for c in self._busy if (r := self.runners.get(c)) is not None]
-        dues = [d for _, r in rooms if (d := r.due_in_s()) is not None]
+        dues = [d for c in self._busy if (r := self.runners.get(c)) is not None
+                and (d := r.due_in_s()) is not None]
         block = min([BLOCK_S, self._full_read + QUIET_READ_S - now, *dues])
+        read = await (self._read_by_slot if self.cluster else self._read)(full, block)
+        rooms = (list(self.runners.items()) if full else
+                 [(c, r) for c in self._busy if (r := self.runners.get(c)) is not None])
+        steps = []
+        now = time.monotonic()
+        for code, runner in rooms:
+            entries = read.get(code, [])
+            due = runner.due_in_s()
+            if entries or (due is not None and due <= 0):
+                self._busy.add(code)
+                more = len(entries) >= BATCH
+                if more and self.cluster:
+                    self._more.add(code)  # read again at once (`_read_by_slot`)
+                steps.append(self._step(code, runner, entries, more=more))
+            elif due is None and now - runner.active > COLD_AFTER_S:
+                self._busy.discard(code)  # quiet: read when its doorbell rings
+        await asyncio.gather(*steps)
+
+    def _rung(self, wake: list[Any]) -> list[str]:
+        """The rooms named by doorbell entries: busy now, and active (input came)."""
+        self._wake_id = wake[-1][0].decode()
+        codes = [entry[1][b"r"].decode() for entry in wake]
+        now = time.monotonic()
+        for code in codes:
+            if (runner := self.runners.get(code)) is not None:
+                self._busy.add(code)
+                runner.active = now
+        return codes
+
+    async def _read(self, full: bool, block: float) -> dict[str, list[Any]]:
+        """One XREAD over the doorbell and the inboxes of the busy rooms (of every room on
+        a `full` read): each room's new entries, by code. A rung room is read next time."""
+        rooms = [(c, r) for c in (self.runners if full else self._busy)
+                 if (r := self.runners.get(c)) is not None]
         streams: dict[Any, Any] = {self._wake_key: self._wake_id}
         streams.update({r.keys.inbox: r.last_id for _, r in rooms})
         reply = cast(list[Any], await self.blocking.xread(
@@ -227,19 +262,30 @@ class Owner:
         read = {name.decode(): entries for name, entries in reply or []}
         wake = read.pop(self._wake_key, None)
         if wake:
-            self._wake_id = wake[-1][0].decode()
-            self._busy.update(entry[1][b"r"].decode() for entry in wake)
-        steps = []
-        now = time.monotonic()
-        for code, runner in rooms:
-            entries = read.get(runner.keys.inbox, [])
-            due = runner.due_in_s()
-            if entries or (due is not None and due <= 0):
-                self._busy.add(code)
-                steps.append(self._step(code, runner, entries, more=len(entries) >= BATCH))
-            elif due is None and now - runner.active > COLD_AFTER_S:
-                self._busy.discard(code)  # quiet: read when its doorbell rings
-        await asyncio.gather(*steps)
+            self._rung(wake)
+        return {c: entries for c, r in rooms if (entries := read.get(r.keys.inbox))}
+
+    async def _read_by_slot(self, full: bool, block: float) -> dict[str, list[Any]]:
+        """On Redis Cluster one XREAD cannot span the rooms' hash slots: block on the
+        doorbell alone (every push rings it there, `server.inbox`), then read the inboxes
+        of the rooms it named, or that had more to read (every room on a `full` read), an
+        XREAD each, in one pipeline."""
+        urgent = full or bool(self._more)
+        reply = cast(list[Any], await self.blocking.xread(
+            {self._wake_key: self._wake_id}, count=BATCH,
+            block=None if urgent else max(1, int(block * 1000))))
+        rung = self._rung(reply[0][1]) if reply else []
+        codes = list(self.runners) if full else [
+            c for c in {*rung, *self._more} if c in self.runners]
+        self._more.clear()
+        if not codes:
+            return {}
+        async with self.store.redis.pipeline(transaction=False) as pipe:
+            for code in codes:
+                pipe.xread({keys.room_keys(code).inbox: self.runners[code].last_id},
+                           count=BATCH)
+            replies = await pipe.execute()
+        return {code: reply[0][1] for code, reply in zip(codes, replies, strict=True) if reply}
 
     async def _drop_dead_connections(self) -> None:
         """Players connected through a process that died (its heartbeat ran out, and it

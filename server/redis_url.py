@@ -9,12 +9,16 @@ URL forms (`cardcade serve --redis`, `REDIS_URL`):
   26379 when left out). The user and password are the master's; the query may add
   ``sentinel_password`` (and ``sentinel_username``) for the sentinels themselves. After a
   failover the clients find the new master on their own.
-- ``redis+cluster://...``: refused (`RedisSetupError`); Redis Cluster is not supported,
-  and neither is a plain URL that names a Cluster node (`check_server`). See
-  docs/deploy.md for what Cluster would need.
+- ``redis+cluster://[[user]:password@]host:port[,host:port...]``: a Redis Cluster, found
+  from the nodes listed (port 6379 when left out): redis-py's `RedisCluster`, which follows
+  the slots as they move and as replicas take over. A plain ``redis://`` URL that names a
+  Cluster node is refused (`check_server`): it would fail later, on the first key of
+  another node.
 
 Every process builds the same two clients (`connect`): a bounded pool for short
-commands, and a client of its own for the owner loop's blocking XREAD.
+commands, and a client of its own for the owner loop's blocking XREAD. Where Cluster
+needs other commands than one Redis (a script or a read over keys of many slots), the
+modules say so and ask `is_cluster`.
 """
 
 from __future__ import annotations
@@ -24,12 +28,19 @@ import contextlib
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis.asyncio as aioredis
-from redis.asyncio.connection import BlockingConnectionPool
+from redis.asyncio.cluster import ClusterNode, RedisCluster
+from redis.asyncio.connection import (
+    BlockingConnectionPool,
+    Connection,
+    ConnectionPool,
+    SSLConnection,
+)
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import (
     MasterNotFoundError,
@@ -39,7 +50,7 @@ from redis.asyncio.sentinel import (
 )
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisClusterException, ResponseError
 
 log = logging.getLogger("cardcade.redis")
 
@@ -51,6 +62,8 @@ REDIS_RETRIES = 3  # a command that meets a broken connection is tried again thi
 REDIS_CONNECT_TIMEOUT_S = 5.0
 REDIS_TIMEOUT_S = 5.0  # a reply (the blocking read waits at most owner.BLOCK_S for one)
 SENTINEL_PORT = 26379
+CLUSTER_PORT = 6379
+CLUSTER_CONNECTIONS = 1024  # per node and client (redis-py's cluster pool fails, not waits)
 SENTINEL_WATCH_S = 1.0  # how often a process asks the sentinels which node is master
 SENTINEL_SCHEMES = ("redis+sentinel",)
 CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")
@@ -91,19 +104,53 @@ class SentinelUrl:
     sentinel_password: str | None = None
 
 
-def _host_port(text: str, url: str) -> tuple[str, int]:
+def _host_port(text: str, url: str, what: str, default: int) -> tuple[str, int]:
     if text.startswith("["):  # [IPv6]:port
         host, _, rest = text[1:].partition("]")
         port = rest.removeprefix(":")
     else:
         host, _, port = text.rpartition(":") if ":" in text else (text, "", "")
     if not host:
-        raise RedisSetupError(f"no sentinel host in {text!r} of {redact(url)}")
+        raise RedisSetupError(f"no {what} host in {text!r} of {redact(url)}")
     if not port:
-        return host, SENTINEL_PORT
+        return host, default
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise RedisSetupError(f"bad sentinel port in {text!r} of {redact(url)}")
+        raise RedisSetupError(f"bad {what} port in {text!r} of {redact(url)}")
     return host, int(port)
+
+
+def _credentials(netloc: str) -> tuple[str | None, str | None, str]:
+    """(user, password, hosts) of a URL's network location."""
+    userinfo, _, hosts = netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return unquote(user) or None, unquote(password) or None, hosts
+
+
+@dataclass(frozen=True)
+class ClusterUrl:
+    """A parsed ``redis+cluster://`` URL."""
+
+    nodes: tuple[tuple[str, int], ...]
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+
+
+def parse_cluster(url: str) -> ClusterUrl:
+    """The parts of a ``redis+cluster://`` URL; RedisSetupError says what is wrong."""
+    parts = urlsplit(url)
+    if parts.scheme not in CLUSTER_SCHEMES:
+        raise RedisSetupError(f"not a Cluster URL: {redact(url)}")
+    user, password, hosts = _credentials(parts.netloc)
+    nodes = tuple(_host_port(h, url, "cluster node", CLUSTER_PORT)
+                  for h in hosts.split(",") if h)
+    if not nodes:
+        raise RedisSetupError(f"no node in {redact(url)}: "
+                               "redis+cluster://HOST:PORT[,HOST:PORT...]")
+    if parts.path.strip("/") or parts.query:
+        raise RedisSetupError(f"a Cluster URL has no database, path or options (Cluster "
+                               f"has database 0 only): {redact(url)}")
+    return ClusterUrl(nodes, user, password, parts.scheme == "rediss+cluster")
 
 
 def parse_sentinel(url: str) -> SentinelUrl:
@@ -111,9 +158,9 @@ def parse_sentinel(url: str) -> SentinelUrl:
     parts = urlsplit(url)
     if parts.scheme not in SENTINEL_SCHEMES:
         raise RedisSetupError(f"not a Sentinel URL: {redact(url)}")
-    userinfo, _, hosts = parts.netloc.rpartition("@")
-    user, _, password = userinfo.partition(":")
-    sentinels = tuple(_host_port(h, url) for h in hosts.split(",") if h)
+    user, password, hosts = _credentials(parts.netloc)
+    sentinels = tuple(_host_port(h, url, "sentinel", SENTINEL_PORT)
+                      for h in hosts.split(",") if h)
     if not sentinels:
         raise RedisSetupError(f"no sentinel in {redact(url)}: "
                                "redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE")
@@ -129,8 +176,8 @@ def parse_sentinel(url: str) -> SentinelUrl:
     db = query.get("db", "0")
     if not db.isdigit():
         raise RedisSetupError(f"db must be a number in {redact(url)}")
-    return SentinelUrl(sentinels, unquote(path[0]), int(db), unquote(user) or None,
-                       unquote(password) or None, query.get("sentinel_username"),
+    return SentinelUrl(sentinels, unquote(path[0]), int(db), user, password,
+                       query.get("sentinel_username"),
                        query.get("sentinel_password"))
 
 
@@ -150,14 +197,18 @@ def check_url(url: str) -> None:
     """Refuse, before anything starts, a URL Cardcade cannot run on (RedisSetupError)."""
     scheme = urlsplit(url).scheme
     if scheme in CLUSTER_SCHEMES:
-        raise RedisSetupError(
-            "Redis Cluster is not supported (yet): use one Redis, or Redis Sentinel "
-            "(redis+sentinel://HOST:PORT/SERVICE); see docs/deploy.md")
-    if scheme in SENTINEL_SCHEMES:
+        parse_cluster(url)
+    elif scheme in SENTINEL_SCHEMES:
         parse_sentinel(url)
     elif scheme not in ("redis", "rediss", "unix"):
         raise RedisSetupError(f"unknown Redis URL scheme {scheme!r}: use redis://, rediss://, "
-                               "unix:// or redis+sentinel://")
+                               "unix://, redis+sentinel:// or redis+cluster://")
+
+
+def is_cluster(client: object) -> bool:
+    """Whether `client` (or a pipeline of it) talks to a Redis Cluster: a script or a read
+    over keys of many hash slots must then be split by slot."""
+    return isinstance(client, RedisCluster) or bool(getattr(client, "cluster_client", None))
 
 
 class FailoverConnection(SentinelManagedConnection):
@@ -221,18 +272,73 @@ class BlockingSentinelPool(FollowingSentinelPool, BlockingConnectionPool):
     announce = True
 
 
+class AnyNode:
+    """A connection to whichever node of a Redis Cluster answers, for pub/sub: a message
+    published on any node reaches every node, so one subscription anywhere hears every
+    room. It tries the nodes the cluster client knows (the URL's before it knows any),
+    starting after the one it last had, so a node that died is left for the next."""
+
+    host: str
+    port: int
+
+    def __init__(self, *, nodes: Callable[[], list[tuple[str, int]]], **kwargs: Any):
+        self.nodes = nodes
+        super().__init__(**kwargs)
+
+    async def _connect(self) -> None:
+        known = list(self.nodes())
+        here = (self.host, self.port)
+        start = known.index(here) + 1 if here in known else 0
+        failure: Exception | None = None
+        for host, port in known[start:] + known[:start]:
+            self.host, self.port = host, port
+            try:
+                await super()._connect()  # type: ignore[misc]
+                return
+            except (OSError, TimeoutError) as exc:
+                failure = exc
+        raise failure or RedisConnectionError("no Redis Cluster node known")
+
+
+class AnyNodeConnection(AnyNode, Connection):
+    pass
+
+
+class AnyNodeSSLConnection(AnyNode, SSLConnection):
+    pass
+
+
+def _any_node_client(cluster: RedisCluster, found: ClusterUrl, common: dict[str, Any]
+                     ) -> aioredis.Redis:
+    """A client of one connection to any node of `cluster` (`AnyNode`), for the hub."""
+    def nodes() -> list[tuple[str, int]]:
+        return [(n.host, int(n.port)) for n in cluster.get_nodes()] or list(found.nodes)
+
+    connection = AnyNodeSSLConnection if found.tls else AnyNodeConnection
+    host, port = found.nodes[0]
+    pool = ConnectionPool(connection_class=connection, host=host, port=port,
+                          username=found.username, password=found.password, **common)
+    pool.connection_kwargs["nodes"] = nodes
+    return aioredis.Redis.from_pool(pool)
+
+
 @dataclass
 class RedisClients:
-    """The clients of one process: `client` (a bounded pool for short commands and the
-    hub's pub/sub) and `blocking` (the owner loop's blocking XREAD, apart so the blocked
-    read never holds a connection the short commands need). With Sentinel, `watch` keeps
-    both on the current master."""
+    """The clients of one process: `client` (a bounded pool for short commands),
+    `blocking` (the owner loop's blocking XREAD, apart so the blocked read never holds a
+    connection the short commands need) and `pubsub` (the hub's, `client` itself but on
+    Cluster). With Sentinel, `watch` keeps them on the current master."""
 
     client: aioredis.Redis
     blocking: aioredis.Redis
     sentinel: Sentinel | None = None
     service: str = ""
+    pubsub: aioredis.Redis | None = None
     _watcher: asyncio.Task[None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.pubsub is None:
+            self.pubsub = self.client
 
     def pools(self) -> list[FollowingSentinelPool]:
         return [cast(FollowingSentinelPool, c.connection_pool)
@@ -262,7 +368,10 @@ class RedisClients:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
         await self.client.aclose()
-        await self.blocking.aclose()
+        if self.blocking is not self.client:
+            await self.blocking.aclose()
+        if self.pubsub is not self.client and self.pubsub is not None:
+            await self.pubsub.aclose()
         if self.sentinel is not None:
             await self.sentinel.aclose()
 
@@ -273,7 +382,20 @@ def connect(url: str, name: str | None = None) -> RedisClients:
     check_url(url)
     name = name or f"cardcade-{socket.gethostname()}-{os.getpid()}"
     common: dict[str, Any] = {"client_name": name, **redis_options()}
-    if urlsplit(url).scheme in SENTINEL_SCHEMES:
+    scheme = urlsplit(url).scheme
+    if scheme in CLUSTER_SCHEMES:
+        found = parse_cluster(url)
+
+        # One client for both: its pools are per node and unbounded enough, so the
+        # blocked read holds no connection the short commands need. (A client of its own
+        # for the read kept, now and then, its map of the slots from before a failover,
+        # and read from the dead master for good.)
+        client = RedisCluster(startup_nodes=[ClusterNode(h, p) for h, p in found.nodes],
+                              username=found.username, password=found.password,
+                              ssl=found.tls, max_connections=CLUSTER_CONNECTIONS, **common)
+        return RedisClients(cast(aioredis.Redis, client), cast(aioredis.Redis, client),
+                            pubsub=_any_node_client(client, found, common))
+    if scheme in SENTINEL_SCHEMES:
         target = parse_sentinel(url)
         sentinel_kwargs: dict[str, Any] = {
             "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
@@ -299,21 +421,27 @@ def connect(url: str, name: str | None = None) -> RedisClients:
 
 async def check_server(clients: RedisClients, url: str) -> None:
     """Connect, and refuse (RedisSetupError) a Sentinel set-up with no master for the
-    service, or a Redis that is a Cluster node: the rooms' scripts and reads span keys of
-    many slots, which a Cluster node would refuse only later, mid-game."""
+    service, a Cluster that does not answer, or a Cluster node named by a plain URL: it
+    would refuse only later, mid-game, the first key of a slot another node serves."""
     client = clients.client
     try:
         await client.ping()
+    except RedisClusterException as exc:  # not a RedisError: said here, in one line
+        raise RedisSetupError(f"Redis Cluster {redact(url)}: {exc}") from None
     except MasterNotFoundError:
         target = parse_sentinel(url)
         where = ", ".join(f"{h}:{p}" for h, p in target.sentinels)
         raise RedisSetupError(f"no master for the Sentinel service {target.service!r}: the "
                               f"sentinels at {where} did not answer, or do not know it, or "
                               "see it down") from None
+    if is_cluster(client):
+        return
     info = await client.info("cluster")
     if str(info.get("cluster_enabled", "0")) == "1":
-        raise RedisSetupError(f"{redact(url)} is a Redis Cluster node; Redis Cluster is not "
-                               "supported (yet): see docs/deploy.md")
+        parts = urlsplit(url)
+        raise RedisSetupError(f"{redact(url)} is a Redis Cluster node: name the cluster with "
+                               f"redis+cluster://{parts.hostname}:{parts.port or CLUSTER_PORT} "
+                               "(see docs/deploy.md)")
     if clients.sentinel is not None:
         host, port = clients.pools()[0].master_address or ("?", "?")
         log.info("Redis Sentinel service %s: master at %s:%s", clients.service, host, port)

@@ -39,9 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=int(env("CARDCADE_PORT", "8000")))
     parser.add_argument("--redis", default=env("REDIS_URL", ""),
                         help="Redis URL: redis://HOST:PORT/DB, rediss://, unix:///PATH, or "
-                             "redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE (Redis "
-                             "Cluster is not supported; default: start a private embedded "
-                             "Redis)")
+                             "redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE, or "
+                             "redis+cluster://HOST:PORT[,HOST:PORT...] (default: start a "
+                             "private embedded Redis)")
     parser.add_argument("--data-dir", type=Path, default=env("CARDCADE_DATA") or default_data_dir(),
                         help="where the embedded Redis keeps its data (default: %(default)s)")
     parser.add_argument("--public-url", default=env("CARDCADE_PUBLIC_URL", ""),

@@ -345,6 +345,11 @@ class RoomData:
     async def version(self) -> int:
         return int(await self.redis.hget(self.keys.state, "version") or 0)
 
+    async def lease(self) -> str:
+        """The id of the process that runs the room ('' if none)."""
+        raw = await self.redis.get(self.keys.lease)
+        return raw.decode() if raw else ""
+
     async def leaderboard(self) -> dict[str, int]:
         rows = await self.redis.zrange(self.keys.leaderboard, 0, -1, withscores=True)
         return {pid.decode(): int(score) for pid, score in rows}

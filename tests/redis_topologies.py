@@ -181,17 +181,19 @@ class SentinelSetup:
 
 @dataclass
 class Cluster:
-    """A Redis Cluster of `masters` masters (no replicas), every slot assigned."""
+    """A Redis Cluster of `masters` masters with `replicas` replicas each, every slot
+    assigned; AOF off (a replica is the copy)."""
 
     folder: Path
     masters: int = 3
+    replicas: int = 0
     nodes: list[Node] = field(init=False)
 
     def __post_init__(self) -> None:
         self.nodes = [Node(self.folder / f"node-{i}", cluster_port(),
                            ["cluster-enabled yes", "cluster-config-file nodes.conf",
                             "cluster-node-timeout 2000", "appendonly no", 'save ""'])
-                      for i in range(self.masters)]
+                      for i in range(self.masters * (1 + self.replicas))]
 
     @property
     def url(self) -> str:
@@ -202,17 +204,51 @@ class Cluster:
             node.start()
         subprocess.run([redis_cli_binary(), "--cluster", "create",
                         *(f"127.0.0.1:{n.port}" for n in self.nodes),
-                        "--cluster-replicas", "0", "--cluster-yes"],
+                        "--cluster-replicas", str(self.replicas), "--cluster-yes"],
                        check=True, capture_output=True, timeout=BOUND_S)
         wait_until(self._ok, "the cluster")
         return self
 
+    def running(self) -> list[Node]:
+        return [n for n in self.nodes if n.process is not None]
+
     def _ok(self) -> bool:
-        for node in self.nodes:
+        for node in self.running():
             with node.client() as c:
-                if c.execute_command("CLUSTER INFO").get("cluster_state") != "ok":
+                info = c.execute_command("CLUSTER INFO")
+                if info.get("cluster_state") != "ok" or \
+                        int(info.get("cluster_known_nodes", 0)) < len(self.nodes):
                     return False
         return True
+
+    def _slots(self) -> list[tuple[int, int, int]]:
+        """(first slot, last slot, master port) of every slot range, as a running node
+        sees them."""
+        with self.running()[0].client() as c:
+            return [(int(r[0]), int(r[1]), int(r[2][1]))
+                    for r in c.execute_command("CLUSTER SLOTS", NEVER_DECODE=False)]
+
+    def master_of(self, key: str) -> Node:
+        """The node that serves `key`'s hash slot."""
+        with self.running()[0].client() as c:
+            slot = int(c.execute_command("CLUSTER KEYSLOT", key))
+        port = next(p for first, last, p in self._slots() if first <= slot <= last)
+        return next(n for n in self.nodes if n.port == port)
+
+    def replicated(self, master: Node) -> bool:
+        """Whether `master`'s replicas have everything it wrote."""
+        with master.client() as c:
+            info = c.info("replication")
+        replicas = [v for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)]
+        return bool(replicas) and all(int(r["offset"]) >= int(info["master_repl_offset"])
+                                      for r in replicas)
+
+    def wait_for_failover(self, dead: Node) -> None:
+        """Wait until a replica serves the slots `dead` served and every running node
+        says the cluster is ok."""
+        def moved() -> bool:
+            return self._ok() and all(p != dead.port for _, _, p in self._slots())
+        wait_until(moved, "the cluster failover")
 
     def stop(self) -> None:
         for node in self.nodes:

@@ -228,7 +228,6 @@ def test_sentinel_urls() -> None:
                      ("redis+sentinel://h:99999/games", "port"),
                      ("redis+sentinel://h/games?db=x", "db"),
                      ("redis+sentinel://h/games?pasword=x", "unknown option"),
-                     ("redis+cluster://h:7000", "Cluster is not supported"),
                      ("http://h:6379", "scheme")]:
         with pytest.raises(RedisSetupError, match=why):
             check_url(bad)
