@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.cluster import RedisCluster
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
+
+from server.redis_url import is_cluster
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ Command = tuple[Any, ...] | Script  # a command's words (as `execute_command` ta
 class Batched:
     def __init__(self, client: aioredis.Redis):
         self.redis = client
-        self.cluster = isinstance(client, RedisCluster)
+        self.cluster = is_cluster(client)
         self._queue: list[tuple[Sequence[Command], asyncio.Future[list[Any]]]] = []
         self._busy = False  # a call, or a batch, is in flight
         self._writer: asyncio.Task[None] | None = None
