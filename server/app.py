@@ -22,6 +22,7 @@ from server.http import HttpRoutes
 from server.http_body import BodyConnection
 from server.hub import Hub, Member
 from server.inbox import Inbox
+from server.keepalive import HeardConnection, Keepalive
 from server.lease import Leases
 from server.metrics import Metrics
 from server.outbox import Outbox
@@ -64,6 +65,7 @@ class App:
         self.limits = AddressLimits(enabled=config.address_limits)
         self.http = HttpRoutes(self.rooms, self.metrics, client, self.limits)
         self.hub.snapshot = self._snapshot
+        self.keepalive = Keepalive(config.ping_s)
         self._watcher: asyncio.Task[None] | None = None
 
     async def _snapshot(self, member: Member) -> None:
@@ -81,6 +83,7 @@ class App:
             await self.owner.take_over(list(self.hub.rooms))
 
     async def start(self) -> None:
+        self.keepalive.start()
         await self.hub.start()
         await self.owner.start()
         self._watcher = asyncio.create_task(self._watch())
@@ -91,10 +94,16 @@ class App:
             self._watcher.cancel()
         await self.owner.stop()
         await self.hub.stop()
+        await self.keepalive.stop()
         self.rooms.uploads.close()
 
     async def handle(self, ws: ServerConnection) -> None:
-        await Connection(ws, self.rooms, self.hub, self.metrics, self.limits).serve()
+        assert isinstance(ws, HeardConnection)  # `make_server`'s connection class
+        self.keepalive.add(ws)
+        try:
+            await Connection(ws, self.rooms, self.hub, self.metrics, self.limits).serve()
+        finally:
+            self.keepalive.remove(ws)
 
 
 async def make_server(app: App, config: Config) -> Server:
@@ -103,7 +112,7 @@ async def make_server(app: App, config: Config) -> Server:
         process_request=app.http.process_request,
         compression=None,  # small JSON messages: deflate costs more than it saves
         max_size=protocol.MAX_FRAME_BYTES,
-        ping_interval=20, ping_timeout=20,
+        ping_interval=None,  # one task pings every connection (`server.keepalive`)
         max_queue=64,
         reuse_port=config.reuse_port or None,
         create_connection=BodyConnection,  # reads the body of a POST (server/http_body.py)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from decks.limits import Limits
 from server import keys
+from server.keepalive import PING_S
 
 log = logging.getLogger("cardcade")
 
@@ -43,6 +44,7 @@ class Config:
     address_limits: bool = True  # limits per client address (`server.address_limits`)
     upload_timeout_s: float = UPLOAD_TIMEOUT_S
     upload_workers: int = UPLOAD_WORKERS
+    ping_s: float = PING_S  # a WebSocket ping this often; unanswered for as long: closed
 
 
 def fd_limit() -> int | None:

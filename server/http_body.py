@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from websockets.asyncio.server import ServerConnection
+from server.keepalive import HeardConnection
 
 MAX_BODY_BYTES = 512 * 1024  # an uploaded deck (384 KiB) as JSON, with room to spare
 MAX_HEAD_BYTES = 16 * 1024
 
 
-class BodyConnection(ServerConnection):
+class BodyConnection(HeardConnection):
     body: bytes | None = None  # the request's body, when it had one
     body_too_large = False
 

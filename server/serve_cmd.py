@@ -26,6 +26,7 @@ from server import keys
 from server.app import run
 from server.config import MAX_ROOMS, UPLOAD_TIMEOUT_S, Config
 from server.embedded_redis import EmbeddedRedis
+from server.keepalive import PING_S
 from server.redis_url import RedisSetupError, check_url
 
 log = logging.getLogger("cardcade")
@@ -57,6 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "move to another process this long after its last beat; a "
                              "process whose event loop stalls this long loses its rooms "
                              "(1.5 to 60; default %(default)g)")
+    parser.add_argument("--ping-interval", type=float, default=PING_S,
+                        help="seconds between WebSocket pings to each connection; one that "
+                             "sends nothing back for as long is closed (keep it under your "
+                             "proxy's idle timeout; 5 to 300; default %(default)g)")
     parser.add_argument("--max-rooms", type=int, default=MAX_ROOMS,
                         help="live rooms on this Redis, all processes together; creating "
                              "one more is refused with server_full (0: no cap; default "
@@ -101,6 +106,10 @@ def serve(args: argparse.Namespace) -> int:
     if not 1.5 <= args.lease_ttl <= 60:
         log.error("cannot start: --lease-ttl must be 1.5 to 60 seconds, not %g", args.lease_ttl)
         return 1
+    if not 5 <= args.ping_interval <= 300:
+        log.error("cannot start: --ping-interval must be 5 to 300 seconds, not %g",
+                  args.ping_interval)
+        return 1
     if args.redis:
         try:
             check_url(args.redis)  # before any worker starts: one line, not one per worker
@@ -116,7 +125,7 @@ def serve(args: argparse.Namespace) -> int:
                     lease_ttl_ms=int(args.lease_ttl * 1000),
                     max_rooms=args.max_rooms, max_connections=args.max_connections,
                     address_limits=args.address_limits == "on",
-                    upload_timeout_s=args.upload_timeout)
+                    upload_timeout_s=args.upload_timeout, ping_s=args.ping_interval)
     tune_gc()
     run_loop: Callable[[Coroutine[Any, Any, None]], None]
     try:
@@ -184,7 +193,7 @@ def worker_command(args: argparse.Namespace, redis_url: str) -> list[str]:
     return [sys.executable, "-m", "server.cli", "serve", "--host", args.host,
             "--port", str(args.port), "--redis", redis_url, "--public-url", args.public_url,
             "--room-ttl", str(args.room_ttl), "--room-idle", str(args.room_idle),
-            "--lease-ttl", str(args.lease_ttl),
+            "--lease-ttl", str(args.lease_ttl), "--ping-interval", str(args.ping_interval),
             "--max-rooms", str(args.max_rooms), "--max-connections", str(args.max_connections),
             "--address-limits", args.address_limits, "--log-level", args.log_level,
             "--upload-timeout", str(args.upload_timeout),
