@@ -42,7 +42,8 @@ log = logging.getLogger("cardcade.owner")
 BATCH = 200  # inbox entries per room per read
 BLOCK_S = 1.0  # the longest a read blocks
 BEAT_RETRY_S = 0.25  # how soon a heartbeat that failed (Redis away) is tried again
-EXPIRY_CHECK_S = 10.0  # how often rooms are checked for having expired, moved, or idle
+IDLE_CHECK_S = 10.0  # how often rooms are checked for being idle (`_release_idle`)
+AUDIT_S = 60.0  # how often quiet rooms are checked for having expired or moved elsewhere
 COLD_AFTER_S = 5.0  # a room with no input for this long and no timer running is quiet
 PRESENCE_CHECK_S = 2.0  # how often players' processes are checked for having died
 QUIET_READ_S = 60.0  # every room is read this often too, in case a doorbell went astray
@@ -169,7 +170,7 @@ class Owner:
                 self._judge_after = time.monotonic() + self.beat_every_s + BEAT_RETRY_S
 
     async def _run(self) -> None:
-        checked = presence = time.monotonic()
+        checked = audited = presence = time.monotonic()
         task = asyncio.current_task()
         while True:
             if task is not None and task.cancelling():
@@ -178,9 +179,11 @@ class Owner:
                 raise asyncio.CancelledError
             failures = self._loop_log.failures  # a step may fail without raising here
             try:
-                if time.monotonic() - checked > EXPIRY_CHECK_S:
+                if time.monotonic() - audited > AUDIT_S:
                     await self._forget_lost()
                     await self._forget_expired()
+                    audited = time.monotonic()
+                if time.monotonic() - checked > IDLE_CHECK_S:
                     await self._release_idle()
                     checked = time.monotonic()
                 if self._rerun:
@@ -294,9 +297,11 @@ class Owner:
         if not self._may_judge():
             return
         rooms_of: dict[str, list[str]] = {}
+        me = self.leases.owner_id
         for code, runner in self.runners.items():
-            for via in runner.connected_via() - {self.leases.owner_id}:
-                rooms_of.setdefault(via, []).append(code)
+            for via in runner.connected_via():  # mostly empty (a lobby) or just `me`
+                if via != me:
+                    rooms_of.setdefault(via, []).append(code)
         if not rooms_of:
             return
         dead = await self.leases.gone(list(rooms_of))
@@ -311,8 +316,9 @@ class Owner:
 
     async def _release_idle(self) -> None:
         """Give back the quiet rooms nobody is connected to here (see `_idle`)."""
+        now = time.monotonic()
         idle = [c for c, r in self.runners.items()
-                if c not in self._busy and r.due_in_s() is None and self._idle(c, r)]
+                if self._idle(c, r, now) and c not in self._busy and r.due_in_s() is None]
         for code in idle:
             log.debug("room %s: idle, released until someone comes back", code)
             self._drop(code, None)
@@ -356,11 +362,10 @@ class Owner:
             await self.ensure(code)
             self._rerun.discard(code)
 
-    def _idle(self, code: str, runner: RoomRunner) -> bool:
+    def _idle(self, code: str, runner: RoomRunner, now: float) -> bool:
         """No input for a while and nobody here: the room costs nothing until a
         connection, here or elsewhere, runs it again."""
-        return (self.idle_release_s > 0
-                and time.monotonic() - runner.active > self.idle_release_s
+        return (self.idle_release_s > 0 and now - runner.active > self.idle_release_s
                 and not self.has_sockets(code))
 
     async def _forget_lost(self) -> None:
@@ -372,8 +377,8 @@ class Owner:
     async def _forget_expired(self) -> None:
         """Stop running rooms whose state expired (a commit refuses those by itself; this
         is for quiet rooms, which do not commit)."""
-        quiet = [c for c, r in self.runners.items()
-                 if time.monotonic() - r.active > EXPIRY_CHECK_S]
+        now = time.monotonic()
+        quiet = [c for c, r in self.runners.items() if now - r.active > AUDIT_S]
         for code in await self.store.expired(quiet):
             self._drop(code, f"room {code} has expired")
             await self.leases.release(code)
