@@ -223,7 +223,16 @@ class RoomRunner:
         if apart:
             for envelope in envelopes:
                 await self.outbox.publish(self.code, envelope)
+        if change.everyone:
+            await self._everyones_views(loaded)
         return loaded
+
+    async def _everyones_views(self, loaded: Loaded) -> None:
+        """Every player's own view, after the room view that changed them all went out."""
+        mes = views.me_views(loaded.game, loaded.state, loaded.seq, None, self.standings)
+        if mes:
+            await self.outbox.publish(
+                self.code, outbox.Envelope((), outbox.Views(loaded.seq, None, None, mes)))
 
     def _envelopes(self, game: m.Game, deck_title: str, state: m.RoomState, seq: int,
                    effects: list[m.Effect], change: Change, send_views: bool
@@ -251,16 +260,16 @@ class RoomRunner:
             self.views_sent, self.views_due = time.monotonic(), False
         if change.everyone:
             # Everyone's own view changed (a round opened or closed...): the room view goes
-            # out first, and the players' views, one per player, right after it.
+            # out first, and the players' views, one per player, after the commit
+            # (`_everyones_views`: building 10,000 of them must not hold the room view up).
             if room is not None or notices:
                 views_out = outbox.Views(seq, room, host) if room is not None else None
                 out.append(outbox.Envelope(tuple(notices), views_out))
-            notices = []
-            room = host = None
+            return out
         # A join or an answer changes no one else's own view: a newcomer scores 0, which
         # moves nobody's rank. Those views go out at once, with the last room view's seq.
-        only = None if change.everyone else change.touched
-        mes = views.me_views(game, state, seq, only, self.standings) if only != set() else {}
+        only = change.touched
+        mes = views.me_views(game, state, seq, only, self.standings) if only else {}
         views_out = outbox.Views(seq, room, host, mes) if room is not None or mes else None
         if views_out is not None or notices:
             out.append(outbox.Envelope(tuple(notices), views_out))
