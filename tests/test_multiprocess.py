@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -134,12 +135,22 @@ async def test_players_of_a_crashed_process_drop_and_stop_holding_the_round(
 
 
 async def test_answers_waiting_for_a_new_owner_keep_their_arrival_time(
-    two_servers: tuple[ServerProcess, ServerProcess],
+    redis_url: str, server_logs: Path,
 ) -> None:
     """The owner (A) dies; answers reach B before the deadline, but B takes the room over
-    only after it (A's heartbeat lasts 6 s, the round 5 s): they count, scored for the time
-    they arrived, and the round closes with them."""
-    a, b = two_servers
+    only after it (A's heartbeat lasts 10 s, the round 5 s: with the default 6 s a
+    heartbeat renewed just before the kill ran out before the deadline now and then):
+    they count, scored for the time they arrived, and the round closes with them."""
+    a, b = (ServerProcess(redis_url, server_logs, "--lease-ttl", "10").start()
+            for _ in range(2))
+    try:
+        await answers_wait_for_a_late_owner(a, b)
+    finally:
+        a.stop(kill=True)
+        b.stop(kill=True)
+
+
+async def answers_wait_for_a_late_owner(a: ServerProcess, b: ServerProcess) -> None:
     host, code = await start_quiz(a.ws_url, 5)
     players = [await join(b.ws_url, code, name) for name in ("Ann", "Bo")]
     await host.send(json.dumps({"type": "host", "action": "start"}))
