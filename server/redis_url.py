@@ -31,7 +31,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
@@ -119,11 +119,20 @@ def _host_port(text: str, url: str, what: str, default: int) -> tuple[str, int]:
     return host, int(port)
 
 
-def _credentials(netloc: str) -> tuple[str | None, str | None, str]:
-    """(user, password, hosts) of a URL's network location."""
-    userinfo, _, hosts = netloc.rpartition("@")
+def _hosts(url: str, schemes: tuple[str, ...], what: str, default_port: int, form: str
+           ) -> tuple[SplitResult, str | None, str | None, tuple[tuple[str, int], ...]]:
+    """The parts of a URL naming several hosts (sentinels, cluster nodes): the split URL,
+    the user, the password, and the (host, port) pairs; RedisSetupError says what is
+    wrong (`form`: the URL's form, for the message)."""
+    parts = urlsplit(url)
+    if parts.scheme not in schemes:
+        raise RedisSetupError(f"not a {schemes[0]}:// URL: {redact(url)}")
+    userinfo, _, hosts = parts.netloc.rpartition("@")
     user, _, password = userinfo.partition(":")
-    return unquote(user) or None, unquote(password) or None, hosts
+    found = tuple(_host_port(h, url, what, default_port) for h in hosts.split(",") if h)
+    if not found:
+        raise RedisSetupError(f"no {what} in {redact(url)}: {form}")
+    return parts, unquote(user) or None, unquote(password) or None, found
 
 
 @dataclass(frozen=True)
@@ -138,15 +147,8 @@ class ClusterUrl:
 
 def parse_cluster(url: str) -> ClusterUrl:
     """The parts of a ``redis+cluster://`` URL; RedisSetupError says what is wrong."""
-    parts = urlsplit(url)
-    if parts.scheme not in CLUSTER_SCHEMES:
-        raise RedisSetupError(f"not a Cluster URL: {redact(url)}")
-    user, password, hosts = _credentials(parts.netloc)
-    nodes = tuple(_host_port(h, url, "cluster node", CLUSTER_PORT)
-                  for h in hosts.split(",") if h)
-    if not nodes:
-        raise RedisSetupError(f"no node in {redact(url)}: "
-                               "redis+cluster://HOST:PORT[,HOST:PORT...]")
+    parts, user, password, nodes = _hosts(url, CLUSTER_SCHEMES, "cluster node", CLUSTER_PORT,
+                                          "redis+cluster://HOST:PORT[,HOST:PORT...]")
     if parts.path.strip("/") or parts.query:
         raise RedisSetupError(f"a Cluster URL has no database, path or options (Cluster "
                                f"has database 0 only): {redact(url)}")
@@ -155,15 +157,9 @@ def parse_cluster(url: str) -> ClusterUrl:
 
 def parse_sentinel(url: str) -> SentinelUrl:
     """The parts of a ``redis+sentinel://`` URL; RedisSetupError says what is wrong."""
-    parts = urlsplit(url)
-    if parts.scheme not in SENTINEL_SCHEMES:
-        raise RedisSetupError(f"not a Sentinel URL: {redact(url)}")
-    user, password, hosts = _credentials(parts.netloc)
-    sentinels = tuple(_host_port(h, url, "sentinel", SENTINEL_PORT)
-                      for h in hosts.split(",") if h)
-    if not sentinels:
-        raise RedisSetupError(f"no sentinel in {redact(url)}: "
-                               "redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE")
+    parts, user, password, sentinels = _hosts(
+        url, SENTINEL_SCHEMES, "sentinel", SENTINEL_PORT,
+        "redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE")
     path = [p for p in parts.path.split("/") if p]
     if len(path) != 1:
         raise RedisSetupError(f"name the Sentinel service (master name) once in the path: "

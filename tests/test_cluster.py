@@ -8,8 +8,9 @@ took is printed, not asserted."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,14 @@ import pytest
 
 from server import keys
 from server.embedded_redis import free_port
-from server.redis_url import ClusterUrl, RedisSetupError, check_url, connect, parse_cluster
+from server.redis_url import (
+    ClusterUrl,
+    RedisClients,
+    RedisSetupError,
+    check_url,
+    connect,
+    parse_cluster,
+)
 from tests.client import GameClient, RoomData, answer_for, close_all
 from tests.redis_topologies import Cluster, Node, wait_until
 from tests.servers import ServerProcess
@@ -106,13 +114,27 @@ async def one_room_per_master(cluster: Cluster, host_url: str, player_url: str,
     return list(games.values())
 
 
-async def test_rooms_on_every_master_survive_their_owner_killed(cluster: Cluster,
-                                                                tmp_path: Path) -> None:
-    a = ServerProcess(cluster.url, tmp_path).start()
-    b = ServerProcess(cluster.url, tmp_path).start()
+@contextlib.asynccontextmanager
+async def two_servers_on(cluster: Cluster, folder: Path) -> AsyncIterator[
+        tuple[ServerProcess, ServerProcess, RedisClients, list[GameClient]]]:
+    """Two server processes on `cluster`, a client of the test's own (the servers' way to
+    the data), and a list for the game clients, all closed at the end."""
+    a = ServerProcess(cluster.url, folder).start()
+    b = ServerProcess(cluster.url, folder).start()
     clients: list[GameClient] = []
     data = connect(cluster.url, "cardcade-test")
     try:
+        yield a, b, data, clients
+    finally:
+        await close_all(clients)
+        await data.aclose()
+        a.stop(kill=True)
+        b.stop()
+
+
+async def test_rooms_on_every_master_survive_their_owner_killed(cluster: Cluster,
+                                                                tmp_path: Path) -> None:
+    async with two_servers_on(cluster, tmp_path) as (a, b, data, clients):
         # The hosts on A (which owns the rooms: it created them), the players on B.
         games = await one_room_per_master(cluster, a.ws_url, b.ws_url, data, clients)
         await asyncio.gather(*(g.answer(0) for g in games))
@@ -136,19 +158,10 @@ async def test_rooms_on_every_master_survive_their_owner_killed(cluster: Cluster
         assert len(owners) == 1 and f":{b.process.pid}:" in owners.pop()  # type: ignore[union-attr]
         print(f"\nCluster, owner killed: {len(games)} rooms (one per master) open again on the "
               f"other process {reopened_s:.2f} s after the kill; exact scores")
-    finally:
-        await close_all(clients)
-        await data.aclose()
-        a.stop(kill=True)
-        b.stop()
 
 
 async def test_a_master_killed_mid_round(cluster: Cluster, tmp_path: Path) -> None:
-    a = ServerProcess(cluster.url, tmp_path).start()
-    b = ServerProcess(cluster.url, tmp_path).start()
-    clients: list[GameClient] = []
-    data = connect(cluster.url, "cardcade-test")
-    try:
+    async with two_servers_on(cluster, tmp_path) as (a, b, data, clients):
         games = await one_room_per_master(cluster, a.ws_url, b.ws_url, data, clients)
         doomed = games[0]
         code = doomed.host.code
@@ -185,11 +198,6 @@ async def test_a_master_killed_mid_round(cluster: Cluster, tmp_path: Path) -> No
               f"answer held after {held_s:.2f} s ({sum(r for r, _ in tries)} refused, "
               f"{sum(u for _, u in tries)} held without an ack); exact scores in "
               f"{len(games)} rooms")
-    finally:
-        await close_all(clients)
-        await data.aclose()
-        a.stop(kill=True)
-        b.stop()
 
 
 def test_cluster_urls() -> None:
@@ -197,7 +205,7 @@ def test_cluster_urls() -> None:
         ClusterUrl(nodes=(("10.0.0.1", 7000), ("::1", 6379), ("node-c", 6379)),
                    username="app", password="s@cret")
     assert parse_cluster("rediss+cluster://n:7000").tls
-    for bad, why in [("redis+cluster://", "no node"),
+    for bad, why in [("redis+cluster://", "no cluster node"),
                      ("redis+cluster://h:99999", "port"),
                      ("redis+cluster://h:7000/2", "database 0 only"),
                      ("redis+cluster://h:7000?db=1", "database 0 only")]:
